@@ -1,0 +1,26 @@
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+
+
+class AdministratorRequiredMixin(LoginRequiredMixin):
+    """Signed in as an administrator of a tenant; ``self.tenant`` is that tenant."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.is_administrator:
+            raise PermissionDenied
+        self.tenant = request.user.tenant
+        return super().dispatch(request, *args, **kwargs)
+
+
+class TenantPermissionRequiredMixin(AdministratorRequiredMixin):
+    """An administrator whose roles grant ``required_permission``; others get 403."""
+
+    required_permission: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.has_tenant_permission(self.required_permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)

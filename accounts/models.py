@@ -1,0 +1,270 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Tenant(models.Model):
+    """A training provider. Every user, role and record belongs to exactly one tenant."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    mfv_required = models.BooleanField(
+        "multi-factor verification",
+        default=False,
+        help_text="When on, every user needs a mobile number and activation asks for an SMS code.",
+    )
+    activation_link_days = models.PositiveSmallIntegerField(
+        "activation link lifetime (days)", default=7
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(activation_link_days__gte=1, activation_link_days__lte=90),
+                name="tenant_activation_days_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserType(models.TextChoices):
+    LEARNER = "learner", "Learner"
+    EMPLOYER = "employer", "Employer"
+    REFERRER = "referrer", "Referrer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+class UserStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    INVITED = "invited", "Invited"
+    FULL = "full", "Full user"
+    EXPIRED = "expired", "Expired"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The Users list shows these unless the administrator asks for others.
+DEFAULT_LIST_STATUSES = (UserStatus.FULL, UserStatus.INVITED, UserStatus.PROSPECT)
+
+
+class Title(models.TextChoices):
+    MR = "Mr", "Mr"
+    MRS = "Mrs", "Mrs"
+    MISS = "Miss", "Miss"
+    MS = "Ms", "Ms"
+    MX = "Mx", "Mx"
+    DR = "Dr", "Dr"
+    PROF = "Prof", "Prof"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    NON_BINARY = "non_binary", "Non-binary"
+    OTHER = "other", "Other"
+    NOT_SAID = "not_said", "Prefer not to say"
+
+
+class Permission(models.TextChoices):
+    """What a tenant role can grant. Stored by code, so labels can change freely."""
+
+    CREATE_USERS = "create_users", "Create Users"
+    CREATE_ADMINS = "create_admins", "Create Admins"
+    CREATE_GROUPS = "create_groups", "Create Groups"
+    BULK_UPLOAD = "bulk_upload", "Bulk Upload"
+    MANAGE_ORGANISATIONS = "manage_organisations", "Manage Organisations"
+    VIEW_ALL_GROUPS = "view_all_groups", "View all groups"
+    EMPLOYER_VIEW_ALL_IN_GROUPS = (
+        "employer_view_all_in_groups",
+        "Employer – View All in Assigned Group(s)",
+    )
+    LEARNERS_PROGRESS = "learners_progress", "Learners Progress"
+
+
+class RoleAudience(models.TextChoices):
+    ADMINISTRATOR = "administrator", "Administrators"
+    EMPLOYER = "employer", "Employers"
+
+
+class Role(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(max_length=100)
+    audience = models.CharField(max_length=20, choices=RoleAudience.choices)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("tenant", Lower("name"), name="role_name_unique_per_tenant_ci")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RolePermission(models.Model):
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="grants")
+    permission = models.CharField(max_length=40, choices=Permission.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="role_permission_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.get_permission_display()}"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, username, email, password=None, **fields):
+        user = self.model(username=username, email=self.normalize_email(email), **fields)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, email, password=None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        fields.setdefault("user_type", UserType.ADMINISTRATOR)
+        fields.setdefault("status", UserStatus.FULL)
+        if isinstance(fields.get("tenant"), int):
+            fields["tenant"] = Tenant.objects.get(pk=fields["tenant"])
+        return self.create_user(username, email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person in one tenant: learner, employer, referrer or administrator."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="users")
+    user_type = models.CharField("type", max_length=20, choices=UserType.choices)
+    status = models.CharField(
+        max_length=20, choices=UserStatus.choices, default=UserStatus.PROSPECT
+    )
+    is_archived = models.BooleanField("archived", default=False)
+
+    title = models.CharField(max_length=10, choices=Title.choices)
+    first_name = models.CharField("first name", max_length=50)
+    surname = models.CharField(max_length=50)
+    email = models.EmailField("email", max_length=254)
+    # Optional while Prospect; unique ignoring case across the whole site because people sign in
+    # with it before we know their tenant.
+    username = models.CharField(max_length=150, unique=True, null=True, blank=True)
+    mobile = models.CharField("mobile number", max_length=20, blank=True, help_text="E.164")
+    gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
+
+    address_line_1 = models.CharField("address line 1", max_length=100, blank=True)
+    address_line_2 = models.CharField("address line 2", max_length=100, blank=True)
+    address_line_3 = models.CharField("address line 3", max_length=100, blank=True)
+    town = models.CharField("town or city", max_length=60, blank=True)
+    county = models.CharField(max_length=60, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+
+    roles = models.ManyToManyField(Role, related_name="users", blank=True)
+    position = models.ForeignKey(
+        "employers.Position",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="holders",
+    )
+    interface_classic = models.BooleanField("Classic", default=False)
+    interface_console = models.BooleanField("Console", default=False)
+
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "Django admin access", default=False, help_text="Platform operators only."
+    )
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email", "tenant", "first_name", "surname"]
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                "tenant", Lower("email"), name="user_email_unique_per_tenant_ci"
+            ),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_ci",
+                condition=models.Q(username__isnull=False),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "-created_at", "-id"], name="user_tenant_created_idx"),
+            models.Index(
+                fields=["tenant", "status", "-created_at", "-id"], name="user_tenant_status_idx"
+            ),
+            models.Index(Lower("email"), name="user_email_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.surname}".strip()
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name
+
+    @property
+    def address_lines(self) -> list[str]:
+        parts = (
+            self.address_line_1,
+            self.address_line_2,
+            self.address_line_3,
+            self.town,
+            self.county,
+            self.postcode,
+        )
+        return [part for part in parts if part]
+
+    @property
+    def interfaces(self) -> list[str]:
+        names = []
+        if self.interface_classic:
+            names.append("Classic")
+        if self.interface_console:
+            names.append("Console")
+        return names
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.user_type == UserType.ADMINISTRATOR
+
+    def tenant_permissions(self) -> frozenset[str]:
+        """The permission codes this user's roles grant, read once per request."""
+        cached = getattr(self, "_tenant_permissions", None)
+        if cached is None:
+            cached = frozenset(
+                RolePermission.objects.filter(role__users=self).values_list("permission", flat=True)
+            )
+            self._tenant_permissions = cached
+        return cached
+
+    def has_tenant_permission(self, permission: str) -> bool:
+        return permission in self.tenant_permissions()
+
+    @property
+    def can_create_users(self) -> bool:
+        return self.is_administrator and self.has_tenant_permission(Permission.CREATE_USERS)

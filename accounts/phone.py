@@ -1,0 +1,30 @@
+import phonenumbers
+from django.core.exceptions import ValidationError
+
+DEFAULT_REGION = "GB"
+
+MOBILE_INVALID = "Enter a valid mobile number, like 07400 123456 or +44 7400 123456."
+MOBILE_NOT_MOBILE = "This is a landline number. Enter a mobile number that can receive SMS."
+
+
+def normalise_mobile(value: str, *, region: str = DEFAULT_REGION) -> str:
+    """Return the number in E.164 (+447400123456), or raise ValidationError."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        raise ValidationError(MOBILE_INVALID, code="invalid") from None
+    if not phonenumbers.is_valid_number(number):
+        raise ValidationError(MOBILE_INVALID, code="invalid")
+    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
+        raise ValidationError(MOBILE_NOT_MOBILE, code="not_mobile")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_mobile(e164: str) -> str:
+    """The stored number as people read it: national format at home, international abroad."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164, None)
+    if number.country_code == phonenumbers.country_code_for_region(DEFAULT_REGION):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -1,0 +1,42 @@
+"""What every form in the product shares: Bootstrap classes and accessible error states."""
+
+from django import forms
+
+CHOICE_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
+
+
+class AccessibleFormMixin:
+    """Adds Bootstrap classes, and after validation marks each invalid field for assistive tech.
+
+    Each field with an error gets ``aria-invalid`` and ``aria-describedby`` pointing at its
+    message, which ``templates/includes/field.html`` renders with the matching id.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (*CHOICE_WIDGETS, forms.HiddenInput)):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            bound = self[name]
+            widget = self.fields[name].widget
+            described = [f"{bound.auto_id}_error"]
+            if self.fields[name].help_text:
+                described.append(f"{bound.auto_id}_hint")
+            widget.attrs["aria-invalid"] = "true"
+            widget.attrs["aria-describedby"] = " ".join(described)
+            if not isinstance(widget, CHOICE_WIDGETS):
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()

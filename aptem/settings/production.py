@@ -1,0 +1,30 @@
+"""Production: every secret from the environment, HTTPS only, an anymail provider for email."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import EMAIL_PROVIDER, MIDDLEWARE, STORAGES, env_bool, require_secret_key
+
+DEBUG = False
+require_secret_key()
+
+if not EMAIL_PROVIDER and not os.environ.get("ALLOW_FILE_EMAIL"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("EMAIL_PROVIDER must name a django-anymail provider in production.")
+
+# WhiteNoise serves the hashed, compressed static files right after SecurityMiddleware.
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_REFERRER_POLICY = "same-origin"

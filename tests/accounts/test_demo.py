@@ -1,0 +1,53 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import Permission, User, UserStatus, UserType
+from employers.models import EmployerGroup, Organisation, Position
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        User.objects.count(),
+        EmployerGroup.objects.count(),
+        Position.objects.count(),
+        Organisation.objects.count(),
+    )
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_is_idempotent_and_covers_every_type_and_status(capsys):
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+
+    users, groups, positions, organisations = first
+    assert 190 <= users <= 230
+    assert groups >= 30
+    assert positions >= 3 and organisations >= 3
+    assert set(User.objects.values_list("user_type", flat=True)) == set(UserType.values)
+    assert set(User.objects.values_list("status", flat=True)) == set(UserStatus.values)
+    assert EmployerGroup.objects.filter(parent__parent__isnull=False).exists()  # a hierarchy
+    assert "admin / admin-demo-password" in capsys.readouterr().out
+
+
+@override_settings(DEBUG=True)
+def test_demo_sign_ins_and_their_permissions(client):
+    call_command("seed_demo")
+    admin = User.objects.get(username="admin")
+    viewer = User.objects.get(username="viewer")
+    assert admin.has_tenant_permission(Permission.CREATE_USERS)
+    assert not viewer.has_tenant_permission(Permission.CREATE_USERS)
+    assert client.login(username="admin", password=DEMO_PASSWORD)
+    assert client.login(username="viewer", password=DEMO_PASSWORD)
+
+
+@override_settings(DEBUG=False)
+def test_seed_demo_is_refused_when_debug_is_off():
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo")
+    assert User.objects.count() == 0

@@ -1,0 +1,156 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import UserStatus, UserType
+from tests.factories import AdministratorFactory, TenantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+USERS = reverse("accounts:user_list")
+
+
+@pytest.fixture
+def admin(client):
+    admin = AdministratorFactory(first_name="Ada", surname="Admin", email="ada@provider.example")
+    client.force_login(admin)
+    return admin
+
+
+def listed_emails(response) -> list[str]:
+    return [row.email for row in response.context["page"].rows]
+
+
+def test_sign_in_is_required(client):
+    response = client.get(USERS)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:sign_in"))
+
+
+def test_learners_and_employers_may_not_open_the_list(client):
+    client.force_login(UserFactory(user_type=UserType.EMPLOYER))
+    assert client.get(USERS).status_code == 403
+
+
+def test_default_statuses_are_full_invited_and_prospect(client, admin):
+    for status in UserStatus.values:
+        UserFactory(tenant=admin.tenant, status=status, email=f"{status}@example.com")
+    emails = set(listed_emails(client.get(USERS)))
+    assert {"full@example.com", "invited@example.com", "prospect@example.com"} <= emails
+    assert not {"expired@example.com", "cancelled@example.com"} & emails
+
+    emails = listed_emails(client.get(USERS, {"status": "expired"}))
+    assert emails == ["expired@example.com"]
+
+
+def test_archived_users_are_hidden(client, admin):
+    UserFactory(tenant=admin.tenant, email="archived@example.com", is_archived=True)
+    assert "archived@example.com" not in listed_emails(client.get(USERS))
+
+
+def test_search_matches_name_or_email_ignoring_case(client, admin):
+    UserFactory(tenant=admin.tenant, first_name="Priya", surname="Patel", email="pp@acme.example")
+    UserFactory(tenant=admin.tenant, first_name="Priya", surname="Smith", email="ps@other.example")
+    UserFactory(tenant=admin.tenant, first_name="Sam", surname="Jones", email="sam@acme.example")
+
+    assert sorted(listed_emails(client.get(USERS, {"q": "PRIYA"}))) == [
+        "pp@acme.example",
+        "ps@other.example",
+    ]
+    assert listed_emails(client.get(USERS, {"q": "priya patel"})) == ["pp@acme.example"]
+    assert sorted(listed_emails(client.get(USERS, {"q": "acme.example"}))) == [
+        "pp@acme.example",
+        "sam@acme.example",
+    ]
+    response = client.get(USERS, {"q": "nobody-matches-this"})
+    assert listed_emails(response) == []
+    assert "No users match" in response.content.decode()
+
+
+def test_type_filter(client, admin):
+    UserFactory(tenant=admin.tenant, user_type=UserType.EMPLOYER, email="boss@example.com")
+    UserFactory(tenant=admin.tenant, user_type=UserType.LEARNER, email="apprentice@example.com")
+    assert listed_emails(client.get(USERS, {"type": "employer"})) == ["boss@example.com"]
+
+
+def test_ten_rows_a_page_by_default_with_more_on_request(client, admin):
+    UserFactory.create_batch(30, tenant=admin.tenant)
+    first = client.get(USERS)
+    assert len(listed_emails(first)) == 10
+    assert first.context["page"].has_next
+    assert len(listed_emails(client.get(USERS, {"per_page": 25}))) == 25
+    last = client.get(USERS, {"per_page": 25, "page": 2})
+    assert len(listed_emails(last)) == 6  # 30 users and the administrator
+    assert not last.context["page"].has_next
+    assert 'rel="prev"' in last.content.decode()
+
+
+def test_page_links_keep_the_search_and_filters(client, admin):
+    UserFactory.create_batch(12, tenant=admin.tenant, surname="Smith")
+    html = client.get(USERS, {"q": "smith", "status": ["full"]}).content.decode()
+    assert 'href="?q=smith&amp;status=full&amp;page=2"' in html
+
+
+def test_same_number_of_queries_for_10_rows_as_for_100(client, admin):
+    UserFactory.create_batch(120, tenant=admin.tenant)
+
+    def queries_for(per_page: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(USERS, {"per_page": per_page})
+        assert len(listed_emails(response)) == per_page
+        return len(captured)
+
+    assert queries_for(10) == queries_for(100)
+
+
+def test_list_never_counts_the_whole_table(client, admin, django_assert_max_num_queries):
+    UserFactory.create_batch(15, tenant=admin.tenant)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(USERS)
+    assert not [q for q in captured if "COUNT(" in q["sql"].upper()]
+    with django_assert_max_num_queries(5):
+        client.get(USERS, {"q": "example"})
+
+
+def test_another_tenants_users_never_appear_and_their_profiles_are_404(client, admin):
+    other_tenant = TenantFactory()
+    stranger = UserFactory(tenant=other_tenant, email="stranger@elsewhere.example")
+    neighbour = UserFactory(tenant=admin.tenant, email="neighbour@here.example")
+
+    emails = listed_emails(client.get(USERS, {"per_page": 100}))
+    assert "stranger@elsewhere.example" not in emails
+    assert "neighbour@here.example" in emails
+    assert listed_emails(client.get(USERS, {"q": "stranger"})) == []
+    assert client.get(reverse("accounts:user_detail", args=[stranger.pk])).status_code == 404
+    assert client.get(reverse("accounts:user_detail", args=[neighbour.pk])).status_code == 200
+
+
+def test_profile_shows_the_users_details(client, admin):
+    person = UserFactory(
+        tenant=admin.tenant,
+        first_name="Kwame",
+        surname="Mensah",
+        email="kwame@example.com",
+        mobile="+447400900982",
+        status=UserStatus.INVITED,
+    )
+    html = client.get(reverse("accounts:user_detail", args=[person.pk])).content.decode()
+    assert "Kwame Mensah" in html
+    assert "kwame@example.com" in html
+    assert "07400 900982" in html
+    assert "Invited" in html
+
+
+def test_htmx_request_gets_only_the_results(client, admin):
+    UserFactory(tenant=admin.tenant, email="partial@example.com")
+    response = client.get(USERS, {"q": "partial"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "partial@example.com" in html
+    assert "<html" not in html
+    assert "<form" not in html
+
+
+def test_bad_filter_values_fall_back_to_defaults(client, admin):
+    response = client.get(USERS, {"status": "bogus", "per_page": "7", "page": "x"})
+    assert response.status_code == 200
+    assert response.context["page"].per_page == 10

@@ -1,0 +1,37 @@
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from accounts.demo import DEMO_PASSWORD
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page, context: str | None = None) -> None:
+    """axe-core finds no violation of any rule on the page (or the part named by ``context``)."""
+    results = _axe.run(page, context=context)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    """The demo tenant behind a real server; returns the server's base URL."""
+    from accounts.demo import load_demo
+
+    load_demo()
+    return live_server.url
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
+    return page
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{base_url}/sign-in/")
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()

@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.demo import DEMO_EMAIL_DOMAIN
+from accounts.models import User, UserStatus
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_admin_signs_in_reaches_users_and_finds_a_demo_user_by_email(page: Page, demo_site):
+    page.goto(f"{demo_site}/sign-in/")
+    assert_accessible(page)
+
+    sign_in(page, demo_site, "admin")
+    expect(page.get_by_role("heading", name="Welcome, Ada")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Navigation panel").get_by_role(
+        "link", name="Users"
+    ).click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    expect(page.locator("#results tbody tr")).to_have_count(10)
+    assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "users-list.png", full_page=True)
+
+    wanted = (
+        User.objects.filter(email__endswith=DEMO_EMAIL_DOMAIN, status=UserStatus.PROSPECT)
+        .order_by("pk")
+        .last()
+    )
+    page.get_by_label("Search by name or email").fill(wanted.email)
+    # htmx updates the results as the administrator types, and the URL stays bookmarkable.
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(wanted.email)
+    expect(rows.first).to_contain_text("Prospect")
+    assert "q=" in page.url
+    assert_accessible(page)
+
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(wanted.surname)
+    assert_accessible(page)
+
+
+def test_users_list_works_without_javascript(browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, demo_site, "viewer")
+    page.goto(f"{demo_site}/users/")
+    page.get_by_label("Search by name or email").fill("admin@")
+    page.get_by_role("button", name="Search").click()
+    rows = page.locator("#results tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("admin@demo-training.example")
+    page.get_by_role("link", name="Reset").click()
+    expect(page.get_by_label("Search by name or email")).to_have_value("")
+    context.close()

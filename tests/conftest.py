@@ -1,0 +1,51 @@
+import os
+
+import pytest
+from django.db import connection
+
+# Playwright's sync API runs an event loop in the test thread; the live server's ORM calls are
+# safe here because each test has its own database state.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, never a Playwright download."""
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium is needed for browser tests and is not at {CHROMIUM}")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests skip on SQLite, and fail if CI's PostgreSQL pass lacks PostgreSQL."""
+    is_postgresql = connection.vendor == "postgresql"
+    if is_postgresql:
+        return
+    if os.environ.get("APTEM_REQUIRE_POSTGRESQL"):
+        raise pytest.UsageError(
+            "APTEM_REQUIRE_POSTGRESQL is set but DATABASE_URL is not PostgreSQL"
+        )
+    skip = pytest.mark.skip(reason="PostgreSQL only: runs in CI's PostgreSQL pass")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def demo(db):
+    from accounts.demo import load_demo
+
+    return load_demo()
