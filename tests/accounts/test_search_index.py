@@ -51,7 +51,7 @@ def big_tenant(django_db_setup, django_db_blocker):
         tenant.delete()
 
 
-@pytest.mark.parametrize("term", ["person4242@", "okafor51", "company17.example"])
+@pytest.mark.parametrize("term", ["person4242@", "person99999@", "company17.example"])
 def test_a_selective_search_uses_the_trigram_indexes(big_tenant, term):
     plan = selectors.user_list(tenant=big_tenant, search=term)[:11].explain()
     assert "Seq Scan on accounts_user" not in plan, plan
