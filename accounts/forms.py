@@ -1,5 +1,10 @@
+from copy import copy
+
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
 
 from aptem.forms import AccessibleFormMixin
 
@@ -72,3 +77,61 @@ class UserListFilterForm(forms.Form):
     @property
     def page_size(self) -> int:
         return (self.is_valid() and self.cleaned_data.get("per_page")) or 10
+
+
+class ActivationForm(AccessibleFormMixin, forms.Form):
+    """Username (pre-filled, editable) and a new password, checked by Django's validators."""
+
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="You will sign in with this. Letters, digits and @ . + - _ only.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    new_password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        help_text="At least 12 characters. A few words you will remember make a good one.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="Confirm new password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    error_messages = {"password_mismatch": "The two passwords do not match."}
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        first = cleaned.get("new_password1")
+        second = cleaned.get("new_password2")
+        if first and second and first != second:
+            self.add_error(
+                "new_password2",
+                ValidationError(self.error_messages["password_mismatch"], code="mismatch"),
+            )
+        elif first:
+            # Judge similarity against the username the person is choosing too.
+            candidate = copy(self.user)
+            candidate.username = cleaned.get("username") or self.user.username
+            try:
+                password_validation.validate_password(first, candidate)
+            except ValidationError as error:
+                self.add_error("new_password1", error)
+        return cleaned
+
+
+class FreshLinkForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The address the invitation was sent to.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -178,6 +178,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     interface_classic = models.BooleanField("Classic", default=False)
     interface_console = models.BooleanField("Console", default=False)
 
+    # Goes up with every invitation sent; part of the activation token, so older links die.
+    invitation_count = models.PositiveIntegerField(default=0, editable=False)
+
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
         "Django admin access", default=False, help_text="Platform operators only."
@@ -268,3 +271,72 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def can_create_users(self) -> bool:
         return self.is_administrator and self.has_tenant_permission(Permission.CREATE_USERS)
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    DELIVERED = "delivered", "Delivered"
+    BOUNCED = "bounced", "Bounced"
+
+
+class Invitation(models.Model):
+    """One activation email: who sent it to whom, when, and what became of it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
+    sent_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations_sent"
+    )
+    sequence = models.PositiveIntegerField(help_text="The user's invitation_count for this email.")
+    email = models.EmailField(help_text="The stored address the email went to.")
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    error = models.CharField(max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sequence"], name="invitation_user_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.sequence} to {self.email}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.sequence == self.user.invitation_count
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() > self.expires_at
+
+
+class AuditEvent(models.Model):
+    """Who did what to whom, and when. Never holds a password, token or code."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="audit_events")
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_actions"
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    action = models.CharField(max_length=50)
+    summary = models.CharField(max_length=300)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["subject", "-created_at"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return self.summary

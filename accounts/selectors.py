@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import DEFAULT_LIST_STATUSES, Tenant, User
+from .models import DEFAULT_LIST_STATUSES, AuditEvent, Invitation, Tenant, User
 
 SEARCHED_FIELDS = ("first_name", "surname", "email")
 LIST_COLUMNS = (
@@ -95,3 +95,11 @@ def user_get(*, tenant: Tenant, user_id: int) -> User:
         tenant=tenant,
         pk=user_id,
     )
+
+
+def invitation_history(*, user: User, limit: int = 50) -> list[Invitation]:
+    return list(user.invitations.select_related("sent_by").order_by("-sequence")[:limit])
+
+
+def audit_trail(*, user: User, limit: int = 50) -> list[AuditEvent]:
+    return list(user.audit_events.select_related("actor").order_by("-created_at", "-id")[:limit])

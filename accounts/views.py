@@ -1,12 +1,18 @@
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.views import View
 from django.views.generic import TemplateView
 
-from . import selectors
+from . import selectors, services
 from .forms import SignInForm, UserListFilterForm
-from .mixins import AdministratorRequiredMixin
+from .mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
+from .models import InvitationStatus, Permission
 from .phone import format_mobile
 
 
@@ -54,5 +60,48 @@ class UserDetailView(AdministratorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         profile = selectors.user_get(tenant=self.tenant, user_id=self.kwargs["pk"])
         return super().get_context_data(
-            profile=profile, mobile=format_mobile(profile.mobile), **kwargs
+            profile=profile,
+            mobile=format_mobile(profile.mobile),
+            invitations=selectors.invitation_history(user=profile),
+            audit_events=selectors.audit_trail(user=profile),
+            **kwargs,
         )
+
+
+class InvitationSendView(TenantPermissionRequiredMixin, View):
+    """Send Invitation / Resend invitation on a profile: a POST, then back to the profile."""
+
+    required_permission = Permission.CREATE_USERS
+
+    def post(self, request, pk):
+        person = selectors.user_get(tenant=self.tenant, user_id=pk)
+        expected = request.POST.get("invitation_count", "")
+        try:
+            invitation, sent_now = services.invitation_send(
+                user=person,
+                sent_by=request.user,
+                expected_count=int(expected) if expected.isdigit() else None,
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            announce_invitation(request, invitation, sent_now=sent_now)
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
+
+
+def announce_invitation(request, invitation, *, sent_now: bool = True) -> None:
+    if not sent_now:
+        messages.info(
+            request,
+            f"An invitation to {invitation.email} was already sent at "
+            f"{invitation.created_at:%H:%M}. Nothing was sent again.",
+        )
+    elif invitation.status == InvitationStatus.FAILED:
+        messages.error(
+            request,
+            f"The invitation email to {invitation.email} could not be sent "
+            f"({invitation.error}). The account is unchanged: select Resend invitation to try "
+            "again.",
+        )
+    else:
+        messages.success(request, f"Invitation email sent to {invitation.email}.")

@@ -26,17 +26,22 @@ class AccessibleFormMixin:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
-    def full_clean(self):
-        super().full_clean()
+    def add_error(self, field, error):
+        """Record the error, then mark every field now in error (services add them late too)."""
+        super().add_error(field, error)
         for name in self.errors:
-            if name not in self.fields:
-                continue
-            bound = self[name]
-            widget = self.fields[name].widget
-            described = [f"{bound.auto_id}_error"]
-            if self.fields[name].help_text:
-                described.append(f"{bound.auto_id}_hint")
-            widget.attrs["aria-invalid"] = "true"
-            widget.attrs["aria-describedby"] = " ".join(described)
-            if not isinstance(widget, CHOICE_WIDGETS):
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+            if name in self.fields:
+                self._mark_invalid(name)
+
+    def _mark_invalid(self, name: str) -> None:
+        bound = self[name]
+        widget = self.fields[name].widget
+        described = [f"{bound.auto_id}_error"]
+        if self.fields[name].help_text:
+            described.append(f"{bound.auto_id}_hint")
+        widget.attrs["aria-invalid"] = "true"
+        widget.attrs["aria-describedby"] = " ".join(described)
+        if not isinstance(widget, CHOICE_WIDGETS) and "is-invalid" not in widget.attrs.get(
+            "class", ""
+        ):
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()

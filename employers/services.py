@@ -1,7 +1,19 @@
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from accounts.models import Tenant
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserStatus, UserType
+from accounts.services import (
+    EMAIL_TAKEN,
+    audit_record,
+    email_taken,
+    invitation_create,
+    invitation_deliver_after_commit,
+    person_details_clean,
+    username_default,
+)
 
 from .models import EmployerGroup, GroupKind, Organisation, Position
 
@@ -47,3 +59,146 @@ def organisation_create(
         tenant=tenant, name=name, parent=parent_group, kind=GroupKind.EMPLOYER
     )
     return Organisation.objects.create(tenant=tenant, name=name, group=group, **address)
+
+
+GROUPS_REQUIRED = "Select at least one employer group."
+GROUP_UNKNOWN = "One of the selected employer groups no longer exists. Search and select again."
+ROLE_UNKNOWN = "One of the selected roles is not available for employers."
+POSITION_UNKNOWN = "The selected position no longer exists. Choose another."
+INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
+INVITE_REQUIRED = (
+    "Select Yes to send the activation email now, or No to keep the employer as a Prospect."
+)
+
+
+def _ids(values: Iterable[Any]) -> set[int]:
+    ids = set()
+    for value in values or ():
+        try:
+            ids.add(int(getattr(value, "pk", value)))
+        except (TypeError, ValueError):
+            ids.add(-1)  # nonsense counts as an unknown id
+    return ids
+
+
+def employer_clean(
+    *, tenant: Tenant, data: Mapping[str, Any], existing: User | None = None
+) -> dict[str, Any]:
+    """Every rule of the Add Employer form, for the page, the CSV importer and the API alike.
+
+    ``data`` holds the person's details plus ``employer_groups``, ``roles`` (ids or objects),
+    ``position`` (id, object or empty), ``interfaces`` (a subset of {"classic", "console"}) and,
+    when creating, ``invite`` (True or False). Raises one ValidationError keyed by field.
+    """
+    clean, errors = person_details_clean(
+        tenant=tenant, data=data, existing=existing, mobile_required=True
+    )
+
+    def fail(field: str, message: str, code: str) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    group_ids = _ids(data.get("employer_groups"))
+    groups = list(EmployerGroup.objects.filter(tenant=tenant, pk__in=group_ids))
+    if not group_ids:
+        fail("employer_groups", GROUPS_REQUIRED, "required")
+    elif len(groups) != len(group_ids):
+        fail("employer_groups", GROUP_UNKNOWN, "unknown")
+    clean["employer_groups"] = groups
+
+    role_ids = _ids(data.get("roles"))
+    roles = list(
+        Role.objects.filter(tenant=tenant, audience=RoleAudience.EMPLOYER, pk__in=role_ids)
+    )
+    if len(roles) != len(role_ids):
+        fail("roles", ROLE_UNKNOWN, "unknown")
+    clean["roles"] = roles
+
+    position = data.get("position")
+    clean["position"] = None
+    if position:
+        position_ids = _ids([position])
+        clean["position"] = Position.objects.filter(tenant=tenant, pk__in=position_ids).first()
+        if clean["position"] is None:
+            fail("position", POSITION_UNKNOWN, "unknown")
+
+    interfaces = set(data.get("interfaces") or ())
+    if not interfaces or not interfaces <= {"classic", "console"}:
+        fail("interfaces", INTERFACES_REQUIRED, "required")
+    clean["interface_classic"] = "classic" in interfaces
+    clean["interface_console"] = "console" in interfaces
+
+    if existing is None:
+        if data.get("invite") not in (True, False):
+            fail("invite", INVITE_REQUIRED, "required")
+        clean["invite"] = data.get("invite")
+
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def employer_create(
+    *, tenant: Tenant, created_by: User | None, data: Mapping[str, Any]
+) -> tuple[User, Invitation | None]:
+    """Create an employer, invited at once or kept as a Prospect.
+
+    No password is hashed: the account gets an unusable password until its owner activates it.
+    When inviting, the activation email leaves after the transaction commits, and a provider
+    failure leaves the account in place with a failed invitation that can be retried.
+    """
+    clean = employer_clean(tenant=tenant, data=data)
+    invite = clean.pop("invite")
+    groups = clean.pop("employer_groups")
+    roles = clean.pop("roles")
+    try:
+        with transaction.atomic():
+            user = User(
+                tenant=tenant,
+                user_type=UserType.EMPLOYER,
+                status=UserStatus.PROSPECT,
+                username=username_default(clean["email"]),
+                **clean,
+            )
+            user.set_unusable_password()
+            user.save()
+            user.employer_groups.set(groups)
+            user.roles.set(roles)
+            organisations = [group.organisation for group in groups if _has_organisation(group)]
+            user.organisations.set(organisations)
+            audit_record(
+                tenant=tenant,
+                actor=created_by,
+                subject=user,
+                action="user.created",
+                summary=f"Employer {user.full_name} created as "
+                f"{'Invited' if invite else 'Prospect'}",
+                groups=[group.pk for group in groups],
+                roles=[role.pk for role in roles],
+            )
+            invitation = None
+            if invite:
+                invitation = invitation_create(user=user, sent_by=created_by)
+                invitation_deliver_after_commit(invitation)
+    except IntegrityError:
+        # Another request took the email between the check and the insert.
+        if email_taken(tenant=tenant, email=clean["email"]):
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
+                    )
+                }
+            ) from None
+        raise
+    if invitation is not None:
+        invitation.refresh_from_db()
+    user.refresh_from_db()
+    return user, invitation
+
+
+def _has_organisation(group: EmployerGroup) -> bool:
+    try:
+        group.organisation  # noqa: B018
+    except Organisation.DoesNotExist:
+        return False
+    return True

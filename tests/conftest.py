@@ -49,3 +49,18 @@ def demo(db):
     from accounts.demo import load_demo
 
     return load_demo()
+
+
+@pytest.fixture(autouse=True)
+def _anymail_test_backend(settings):
+    """Django's test set-up swaps in locmem; anymail's test backend also returns message ids."""
+    settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -7,5 +7,7 @@ DEBUG = False
 SECRET_KEY = SECRET_KEY or "test-only-key-test-only-key-test-only-key-0123456789"
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# anymail's test backend keeps messages in mail.outbox and gives each a provider message id.
+EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
+ANYMAIL = {"WEBHOOK_SECRET": "tracking:webhook-secret-for-tests"}
 SITE_URL = "https://aptem.test"

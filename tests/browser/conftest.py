@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
@@ -5,6 +7,7 @@ from playwright.sync_api import Page, expect
 from accounts.demo import DEMO_PASSWORD
 
 _axe = Axe()
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def assert_accessible(page: Page, context: str | None = None) -> None:

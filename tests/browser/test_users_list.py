@@ -1,15 +1,12 @@
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from accounts.demo import DEMO_EMAIL_DOMAIN
 from accounts.models import User, UserStatus
 
-from .conftest import assert_accessible, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def test_admin_signs_in_reaches_users_and_finds_a_demo_user_by_email(page: Page, demo_site):

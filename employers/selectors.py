@@ -1,0 +1,58 @@
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from accounts.models import Role, RoleAudience, Tenant
+
+from .models import EmployerGroup, Position
+
+GROUP_RESULTS_LIMIT = 50
+POSITION_CHOICES_LIMIT = 50
+
+
+def group_search(
+    *,
+    tenant: Tenant,
+    term: str = "",
+    exclude_ids: Iterable[int] = (),
+    limit: int = GROUP_RESULTS_LIMIT,
+) -> tuple[list[EmployerGroup], bool]:
+    """Groups whose place in the hierarchy matches every word; (first ``limit``, more exist)."""
+    groups = EmployerGroup.objects.filter(tenant=tenant).exclude(pk__in=list(exclude_ids))
+    for word in term.split():
+        groups = groups.filter(path__icontains=word)
+    rows = list(groups.order_by("path").only("id", "name", "path", "depth", "kind")[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def groups_by_ids(*, tenant: Tenant, ids: Iterable[int]) -> list[EmployerGroup]:
+    return list(
+        EmployerGroup.objects.filter(tenant=tenant, pk__in=list(ids))
+        .order_by("path")
+        .only("id", "name", "path", "depth", "kind")
+    )
+
+
+def employer_roles(*, tenant: Tenant) -> QuerySet[Role]:
+    return Role.objects.filter(tenant=tenant, audience=RoleAudience.EMPLOYER).order_by("name")
+
+
+def position_choices(
+    *,
+    tenant: Tenant,
+    term: str = "",
+    selected_id: int | None = None,
+    limit: int = POSITION_CHOICES_LIMIT,
+) -> tuple[list[Position], bool]:
+    """Positions matching ``term`` (first ``limit``, more exist), always with the selected one."""
+    positions = Position.objects.filter(tenant=tenant)
+    for word in term.split():
+        positions = positions.filter(title__icontains=word)
+    rows = list(positions.order_by("title")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if selected_id and all(position.pk != selected_id for position in rows):
+        selected = Position.objects.filter(tenant=tenant, pk=selected_id).first()
+        if selected:
+            rows.insert(0, selected)
+    return rows, more

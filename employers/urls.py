@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "employers"
+
+urlpatterns = [
+    path("users/create/employer/", views.ConfirmCreateView.as_view(), name="confirm_create"),
+    path("employers/add/", views.EmployerCreateView.as_view(), name="add"),
+]

@@ -1,0 +1,154 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.mixins import TenantPermissionRequiredMixin
+from accounts.models import InvitationStatus, Permission
+
+from . import selectors, services
+from .forms import EmployerForm
+
+# Buttons inside the form that rework one section and show the form again, keeping everything
+# typed. With JavaScript htmx swaps just that section; without it the whole page comes back.
+SECTION_ACTIONS = {
+    "search_groups",
+    "assign_roles",
+    "unassign_roles",
+    "search_positions",
+    "add_position",
+}
+
+
+class CreateUserMixin(TenantPermissionRequiredMixin):
+    required_permission = Permission.CREATE_USERS
+
+
+class ConfirmCreateView(CreateUserMixin, TemplateView):
+    """ "Select Employer, then select Yes to confirm" from the Users list's Create menu."""
+
+    template_name = "employers/confirm_create.html"
+
+
+def _int_ids(values) -> list[int]:
+    return [int(value) for value in values if str(value).isdigit()]
+
+
+class EmployerCreateView(CreateUserMixin, View):
+    template_name = "employers/employer_form.html"
+
+    def get(self, request):
+        return self.render(EmployerForm(tenant=self.tenant), state={})
+
+    def post(self, request):
+        action = request.POST.get("action", "create")
+        if action in SECTION_ACTIONS:
+            return self.rework_section(action)
+        form = EmployerForm(request.POST, tenant=self.tenant)
+        if form.is_valid():
+            try:
+                user, invitation = services.employer_create(
+                    tenant=self.tenant, created_by=request.user, data=form.service_input()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.announce(user, invitation)
+                return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
+        return self.render(form, state=self.state_from(request.POST), status=422)
+
+    def announce(self, user, invitation) -> None:
+        name = user.full_name
+        if invitation is None:
+            messages.success(
+                self.request,
+                f"Employer {name} created as a Prospect. Select Send Invitation when you are "
+                "ready for them to sign in.",
+            )
+        elif invitation.status == InvitationStatus.FAILED:
+            messages.warning(
+                self.request,
+                f"Employer {name} created, but the invitation email to {invitation.email} could "
+                f"not be sent ({invitation.error}). Select Resend invitation to try again.",
+            )
+        else:
+            messages.success(
+                self.request, f"Employer {name} created. Invitation email sent to {user.email}."
+            )
+
+    def state_from(self, data) -> dict:
+        return {
+            "groups": _int_ids(data.getlist("employer_groups")),
+            "group_search": data.get("group_search", "").strip(),
+            "show_selected": bool(data.get("show_selected")),
+            "roles": _int_ids(data.getlist("roles")),
+            "position_search": data.get("position_search", "").strip(),
+        }
+
+    def rework_section(self, action: str):
+        data = self.request.POST.copy()
+        state = self.state_from(data)
+        notes = {}
+        if action in ("assign_roles", "unassign_roles"):
+            roles = set(state["roles"])
+            if action == "assign_roles":
+                roles |= set(_int_ids(data.getlist("roles_available_pick")))
+            else:
+                roles -= set(_int_ids(data.getlist("roles_assigned_pick")))
+            data.setlist("roles", [str(pk) for pk in sorted(roles)])
+            state["roles"] = sorted(roles)
+        elif action == "add_position":
+            try:
+                position = services.position_create(
+                    tenant=self.tenant, title=data.get("new_position", "")
+                )
+            except ValidationError as error:
+                notes["new_position_error"] = error.messages[0]
+            else:
+                data["position"] = str(position.pk)
+                data["new_position"] = ""
+                state["position_search"] = ""
+                notes["position_added"] = f"Position '{position.title}' added and selected."
+        # Show what was typed without judging it: errors wait until Create.
+        initial = {
+            name: data.getlist(name)
+            if name in ("employer_groups", "roles", "interfaces")
+            else data.get(name)
+            for name in data
+        }
+        form = EmployerForm(initial=initial, tenant=self.tenant)
+        return self.render(form, state=state, **notes)
+
+    def render(self, form, *, state: dict, status: int = 200, **extra):
+        tenant = self.tenant
+        selected_ids = state.get("groups", [])
+        selected_groups = selectors.groups_by_ids(tenant=tenant, ids=selected_ids)
+        group_results, more_groups = selectors.group_search(
+            tenant=tenant, term=state.get("group_search", ""), exclude_ids=selected_ids
+        )
+        roles = list(selectors.employer_roles(tenant=tenant))
+        assigned = set(state.get("roles", []))
+        position_value = form["position"].value()
+        selected_position = int(position_value) if str(position_value or "").isdigit() else None
+        positions, more_positions = selectors.position_choices(
+            tenant=tenant, term=state.get("position_search", ""), selected_id=selected_position
+        )
+        context = {
+            "form": form,
+            "selected_groups": selected_groups,
+            "group_results": group_results,
+            "more_groups": more_groups,
+            "group_search": state.get("group_search", ""),
+            "show_selected": state.get("show_selected", False),
+            "roles_available": [role for role in roles if role.pk not in assigned],
+            "roles_assigned": [role for role in roles if role.pk in assigned],
+            "positions": positions,
+            "more_positions": more_positions,
+            "selected_position": selected_position,
+            "position_search": state.get("position_search", ""),
+            **extra,
+        }
+        return render(self.request, self.template_name, context, status=status)

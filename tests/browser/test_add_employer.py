@@ -1,0 +1,183 @@
+import re
+
+import pytest
+from django.core import mail
+from playwright.sync_api import Page, expect
+
+from accounts.models import User, UserStatus
+
+from .conftest import SCREENSHOTS, assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+NEW_PASSWORD = "plum orchard lantern 42"
+
+
+@pytest.fixture
+def site(demo_site, settings):
+    """Links in emails point at the live server, as SITE_URL would in production."""
+    settings.SITE_URL = demo_site
+    return demo_site
+
+
+def open_add_employer(page: Page, site: str) -> None:
+    page.goto(f"{site}/")
+    page.get_by_role("navigation", name="Navigation panel").get_by_role(
+        "link", name="Users"
+    ).click()
+    page.get_by_text("Create", exact=True).click()
+    page.get_by_role("link", name="Employer").click()
+    expect(page.get_by_role("heading", name="Create an employer?")).to_be_visible()
+    page.get_by_role("link", name="Yes").click()
+    expect(page.get_by_role("heading", name="Add Employer", exact=True)).to_be_visible()
+
+
+def fill_personal_details(page: Page, *, first_name: str, surname: str, email: str) -> None:
+    page.get_by_label("Title", exact=True).select_option("Mr")
+    page.get_by_label("First name", exact=True).fill(first_name)
+    page.get_by_label("Surname", exact=True).fill(surname)
+    page.get_by_label("Email", exact=True).fill(email)
+    page.get_by_label("Mobile number", exact=True).fill("07400 111222")
+
+
+def invite_question(page: Page):
+    return page.get_by_role("group", name="Would you like to invite this employer?")
+
+
+def activation_link() -> str:
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject == "Aptem Account Activation"
+    return re.search(r"(http\S+/activate/\S+/)", message.body).group(1)
+
+
+def activate(browser, link: str, *, username: str | None) -> Page:
+    """Open the emailed link in a fresh browser, as the employer would."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Activate Account")).to_be_visible()
+    assert "set-password" in page.url and link.rstrip("/").split("/")[-1] not in page.url
+    assert_accessible(page)
+    if username:
+        page.get_by_label("Username").fill(username)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Activate account").click()
+    expect(page.get_by_role("status")).to_contain_text("Your account is active")
+    return page
+
+
+def test_add_employer_invite_now_then_activate_and_sign_in(page: Page, site, browser):
+    sign_in(page, site, "admin")
+    open_add_employer(page, site)
+    assert_accessible(page)
+
+    fill_personal_details(page, first_name="Bernard", surname="Okoro", email="b.okoro@acme.example")
+    page.get_by_label("Gender").select_option("male")
+    page.get_by_label("Postcode").fill("sw1a1aa")
+    page.get_by_label("Address line 1").fill("10 Downing Street")
+    page.get_by_label("Town or city").fill("London")
+
+    page.get_by_label("Search", exact=True).fill("London Digital")
+    group = page.get_by_label("All employers › London › London Digital")
+    expect(group).to_be_visible()
+    group.check()
+
+    page.get_by_label("Available").select_option(label="Learners Progress")
+    page.get_by_role("button", name="Move selected roles to Assigned").click()
+    expect(page.get_by_label("Assigned").locator("option")).to_have_text(["Learners Progress"])
+
+    page.get_by_label("Or type a new position title and select Add").fill("Site Foreman")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Position 'Site Foreman' added and selected")
+    expect(page.locator("#id_position option:checked")).to_have_text("Site Foreman")
+
+    page.get_by_label("Classic").check()
+    page.get_by_role("group", name="Would you like to invite this employer?").get_by_label(
+        "Yes"
+    ).check()
+    page.screenshot(path=SCREENSHOTS / "add-employer.png", full_page=True)
+    page.get_by_role("button", name="Create", exact=True).click()
+
+    expect(page.get_by_role("status")).to_contain_text(
+        "Employer Bernard Okoro created. Invitation email sent to b.okoro@acme.example."
+    )
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bernard Okoro")
+    assert_accessible(page)
+    employer = User.objects.get(email="b.okoro@acme.example")
+    assert employer.status == UserStatus.INVITED
+    assert employer.postcode == "SW1A 1AA"
+    assert [g.name for g in employer.employer_groups.all()] == ["London Digital"]
+    assert [r.name for r in employer.roles.all()] == ["Learners Progress"]
+    assert employer.position.title == "Site Foreman"
+    assert employer.interfaces == ["Classic"]
+
+    employer_page = activate(browser, activation_link(), username="bernard.okoro")
+    expect(employer_page.get_by_text("Bernard Okoro · Demo Training Ltd")).to_be_visible()
+    employer_page.get_by_role("button", name="Sign out").click()
+    sign_in(employer_page, site, "bernard.okoro", NEW_PASSWORD)
+    expect(employer_page.get_by_role("heading", name="Welcome, Bernard")).to_be_visible()
+
+
+def test_prospect_then_send_invitation_then_activate(page: Page, site, browser):
+    sign_in(page, site, "admin")
+    open_add_employer(page, site)
+    fill_personal_details(page, first_name="Petra", surname="Novak", email="petra@harbour.example")
+    page.get_by_label("Search", exact=True).fill("Harbour")
+    page.get_by_label("All employers › South West › Harbour Digital").check()
+    page.get_by_label("Console").check()
+    page.get_by_role("group", name="Would you like to invite this employer?").get_by_label(
+        "No"
+    ).check()
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("created as a Prospect")
+    assert mail.outbox == []
+
+    # Listed as a Prospect, and cannot sign in.
+    page.get_by_role("link", name="Users").first.click()
+    page.get_by_label("Search by name or email").fill("petra@harbour.example")
+    row = page.locator("#results tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Prospect")
+    outsider = browser.new_context().new_page()
+    outsider.goto(f"{site}/sign-in/")
+    outsider.get_by_label("Username or email").fill("petra@harbour.example")
+    outsider.get_by_label("Password").fill("any password at all")
+    outsider.get_by_role("button", name="Sign in").click()
+    expect(outsider.get_by_role("alert")).to_contain_text("Enter a correct username or email")
+
+    row.get_by_role("link", name="Petra Novak").click()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send Invitation").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Invitation email sent to petra@harbour.example."
+    )
+    expect(page.get_by_role("button", name="Resend invitation")).to_be_visible()
+
+    employer_page = activate(browser, activation_link(), username=None)
+    expect(employer_page.get_by_role("heading", name="Welcome, Petra")).to_be_visible()
+    assert User.objects.get(email="petra@harbour.example").username == "petra@harbour.example"
+
+
+def test_empty_add_employer_shows_every_error_and_keeps_typing(page: Page, site):
+    sign_in(page, site, "admin")
+    page.goto(f"{site}/employers/add/")
+    page.get_by_label("First name", exact=True).fill("Only")
+    page.get_by_role("button", name="Create", exact=True).click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
+    for message in [
+        "Select a title.",
+        "Enter a surname.",
+        "Enter an email address.",
+        "Enter a mobile number.",
+        "Select at least one employer group.",
+        "Select at least one interface the employer can sign in to.",
+        "Select Yes to send the activation email now",
+    ]:
+        expect(summary).to_contain_text(message)
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Only")
+    expect(page.get_by_label("Surname", exact=True)).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+    summary.get_by_role("link", name=re.compile("Employer group")).click()
+    expect(page.locator("#id_employer_groups")).to_be_focused()
