@@ -11,3 +11,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
 ANYMAIL = {"WEBHOOK_SECRET": "tracking:webhook-secret-for-tests"}
 SITE_URL = "https://aptem.test"
+
+# A file, not :memory:, on SQLite: the browser tests' live server threads then open their own
+# connections instead of sharing (and closing) the test thread's.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
