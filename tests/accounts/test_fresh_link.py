@@ -1,0 +1,52 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import UserStatus
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+FRESH = reverse("accounts:fresh_link")
+
+
+def ask(client, email):
+    return client.post(FRESH, {"email": email}, follow=True)
+
+
+def visible(response) -> str:
+    import re
+
+    return re.sub(r"[A-Za-z0-9]{64}", "", response.content.decode())
+
+
+def test_the_answer_is_the_same_whether_or_not_an_account_waits(client):
+    UserFactory(email="waiting@example.com", status=UserStatus.INVITED)
+    UserFactory(email="prospect@example.com", status=UserStatus.PROSPECT)
+    answers = [
+        visible(ask(client, e))
+        for e in ["waiting@example.com", "nobody@example.com", "prospect@example.com"]
+    ]
+    assert answers[0] == answers[1] == answers[2]
+    assert "a fresh link is on its way" in answers[0]
+    assert [m.to for m in mail.outbox] == [["waiting@example.com"]]
+
+
+def test_the_fresh_link_goes_only_to_the_stored_address(client):
+    UserFactory(email="Stored@Example.com", status=UserStatus.INVITED)
+    ask(client, "stored@example.COM")
+    assert [m.to for m in mail.outbox] == [["Stored@Example.com"]]
+
+
+def test_requests_are_rate_limited_per_address(client):
+    UserFactory(email="waiting@example.com", status=UserStatus.INVITED)
+    for _ in range(3):
+        ask(client, "waiting@example.com")
+    limited = ask(client, "waiting@example.com")
+    assert "Too many requests" in limited.content.decode()
+    assert len(mail.outbox) == 3
+
+
+def test_requests_are_rate_limited_per_client(client):
+    for n in range(10):
+        ask(client, f"someone{n}@example.com")
+    assert "Too many requests" in ask(client, "another@example.com").content.decode()

@@ -1,0 +1,263 @@
+import base64
+import json
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import InvitationStatus, Role, RoleAudience, User, UserStatus
+from employers.models import EmployerGroup, Position
+from tests.factories import (
+    AdministratorFactory,
+    EmployerGroupFactory,
+    RoleFactory,
+    TenantFactory,
+)
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("employers:add")
+
+
+@pytest.fixture
+def admin(client):
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    return admin
+
+
+def valid_post(admin, **overrides):
+    group = EmployerGroupFactory(tenant=admin.tenant, name="North")
+    data = {
+        "title": "Mr",
+        "first_name": "Sam",
+        "surname": "Khan",
+        "email": "sam@khan.example",
+        "mobile": "07400 123456",
+        "employer_groups": [group.pk],
+        "interfaces": ["console"],
+        "invite": "yes",
+        "action": "create",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_only_create_users_roles_see_create_and_reach_the_pages(client):
+    viewer = AdministratorFactory(roles=[])
+    client.force_login(viewer)
+    assert b"Create</summary>" not in client.get(reverse("accounts:user_list")).content
+    assert client.get(reverse("employers:confirm_create")).status_code == 403
+    assert client.get(ADD).status_code == 403
+    assert client.post(ADD, {}).status_code == 403
+
+    creator = AdministratorFactory()
+    client.force_login(creator)
+    assert b"Create</summary>" in client.get(reverse("accounts:user_list")).content
+    assert client.get(reverse("employers:confirm_create")).status_code == 200
+    assert client.get(ADD).status_code == 200
+
+
+def test_empty_submit_explains_every_mandatory_field_and_keeps_what_was_typed(client, admin):
+    response = client.post(ADD, {"first_name": "Kept", "town": "Leeds", "action": "create"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    for field in ["title", "surname", "email", "mobile", "employer_groups", "interfaces", "invite"]:
+        assert f'href="#id_{field}"' in html, field
+        assert f'id="id_{field}_error"' in html, field
+    assert 'value="Kept"' in html and 'value="Leeds"' in html
+    assert User.objects.filter(user_type="employer").count() == 0
+
+
+def test_create_redirects_to_the_profile_with_a_banner(
+    client, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ADD, valid_post(admin))
+    user = User.objects.get(email="sam@khan.example")
+    assert response.status_code == 302
+    assert response.url == reverse("accounts:user_detail", args=[user.pk])
+    page = client.get(response.url).content.decode()
+    assert "Employer Sam Khan created." in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_provider_is_reported_plainly_and_resend_sends_one_email(client):
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    with mock.patch(
+        "django.core.mail.EmailMultiAlternatives.send",
+        side_effect=ConnectionError("provider unreachable"),
+    ):
+        response = client.post(ADD, valid_post(admin), follow=True)
+    user = User.objects.get(email="sam@khan.example")
+    html = response.content.decode()
+    assert "could not be sent (provider unreachable)" in html
+    assert "Resend invitation" in html
+    assert user.invitations.get().status == InvitationStatus.FAILED
+    assert mail.outbox == []
+
+    form_count = user.invitation_count
+    send = reverse("accounts:invitation_send", args=[user.pk])
+    response = client.post(send, {"invitation_count": form_count}, follow=True)
+    assert "Invitation email sent to sam@khan.example." in response.content.decode()
+    assert len(mail.outbox) == 1
+    # The same form posted again (double click) sends nothing more.
+    response = client.post(send, {"invitation_count": form_count}, follow=True)
+    assert "Nothing was sent again" in response.content.decode()
+    assert len(mail.outbox) == 1
+
+
+def test_section_actions_keep_typing_and_never_show_errors(client, admin):
+    EmployerGroupFactory(tenant=admin.tenant, name="Leeds Digital")
+    EmployerGroupFactory(tenant=admin.tenant, name="York Care")
+    response = client.post(
+        ADD, {"first_name": "Typed", "group_search": "digital", "action": "search_groups"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" not in html
+    assert 'value="Typed"' in html
+    assert "Leeds Digital" in html and "York Care" not in html
+
+
+def test_ticked_groups_stay_ticked_when_the_search_changes(client, admin):
+    leeds = EmployerGroupFactory(tenant=admin.tenant, name="Leeds Digital")
+    EmployerGroupFactory(tenant=admin.tenant, name="York Care")
+    html = client.post(
+        ADD, {"employer_groups": [leeds.pk], "group_search": "york", "action": "search_groups"}
+    ).content.decode()
+    assert f'value="{leeds.pk}" id="group-{leeds.pk}" checked' in html
+    assert "Selected (1)" in html and "York Care" in html
+
+
+def test_roles_move_between_available_and_assigned(client, admin):
+    mentor = RoleFactory(tenant=admin.tenant, name="Mentor role", audience=RoleAudience.EMPLOYER)
+    other = RoleFactory(tenant=admin.tenant, name="Other role", audience=RoleAudience.EMPLOYER)
+    RoleFactory(tenant=admin.tenant, name="Admin only", audience=RoleAudience.ADMINISTRATOR)
+    response = client.post(ADD, {"roles_available_pick": [mentor.pk], "action": "assign_roles"})
+    assigned = [r.name for r in response.context["roles_assigned"]]
+    available = [r.name for r in response.context["roles_available"]]
+    assert assigned == ["Mentor role"] and available == ["Other role"]
+    assert "Admin only" not in response.content.decode()
+    response = client.post(
+        ADD,
+        {
+            "roles": [mentor.pk, other.pk],
+            "roles_assigned_pick": [mentor.pk],
+            "action": "unassign_roles",
+        },
+    )
+    assert [r.name for r in response.context["roles_assigned"]] == ["Other role"]
+
+
+def test_add_position_saves_it_for_the_tenant_and_selects_it(client, admin):
+    response = client.post(ADD, {"new_position": "Quality Lead", "action": "add_position"})
+    position = Position.objects.get(tenant=admin.tenant, title="Quality Lead")
+    assert response.context["selected_position"] == position.pk
+    assert "Position &#x27;Quality Lead&#x27; added and selected." in response.content.decode()
+    response = client.post(ADD, {"new_position": "quality LEAD", "action": "add_position"})
+    assert "already exists" in response.content.decode()
+    assert Position.objects.filter(tenant=admin.tenant).count() == 1
+
+
+def test_a_large_tenant_keeps_the_add_employer_page_small_and_its_queries_bounded(
+    client, admin, django_assert_max_num_queries
+):
+    tenant = admin.tenant
+    EmployerGroup.objects.bulk_create(
+        EmployerGroup(tenant=tenant, name=f"Group {n:05d}", path=f"Group {n:05d}")
+        for n in range(10_000)
+    )
+    Role.objects.bulk_create(
+        Role(tenant=tenant, name=f"Employer role {n:04d}", audience=RoleAudience.EMPLOYER)
+        for n in range(1_000)
+    )
+    Position.objects.bulk_create(
+        Position(tenant=tenant, title=f"Position {n:04d}") for n in range(2_000)
+    )
+    with django_assert_max_num_queries(8):
+        response = client.get(ADD)
+    html = response.content.decode()
+    assert html.count('name="employer_groups"') == 50
+    assert "Group 09999" not in html
+    assert html.count("<option") < 1_000 + 60 + 20  # roles, one page of positions, titles
+    assert "Search to find others" in html and "Find narrows it" in html
+    with django_assert_max_num_queries(8):
+        response = client.post(ADD, {"group_search": "09999", "action": "search_groups"})
+    assert "Group 09999" in response.content.decode()
+
+
+def test_another_tenants_profile_cannot_be_sent_an_invitation(client, admin):
+    stranger = User.objects.create(
+        tenant=TenantFactory(),
+        user_type="employer",
+        title="Ms",
+        first_name="A",
+        surname="B",
+        email="stranger@example.com",
+        status=UserStatus.PROSPECT,
+    )
+    response = client.post(reverse("accounts:invitation_send", args=[stranger.pk]))
+    assert response.status_code == 404
+    assert mail.outbox == []
+
+
+def test_profile_shows_invitation_history_and_audit_trail(
+    client, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ADD, valid_post(admin))
+    user = User.objects.get(email="sam@khan.example")
+    html = client.get(reverse("accounts:user_detail", args=[user.pk])).content.decode()
+    assert "Invitations" in html and "Sent" in html and "Expires" in html
+    assert admin.full_name in html
+    assert "Employer Sam Khan created as Invited" in html
+    assert "Resend invitation" in html
+
+
+def test_tracking_webhook_marks_delivery_and_needs_the_secret(
+    client, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ADD, valid_post(admin))
+    invitation = User.objects.get(email="sam@khan.example").invitations.get()
+    payload = {
+        "RecordType": "Delivery",
+        "MessageID": invitation.provider_message_id,
+        "Recipient": "sam@khan.example",
+        "DeliveredAt": "2026-11-29T10:00:00Z",
+    }
+    url = "/anymail/postmark/tracking/"
+
+    refused = client.post(url, json.dumps(payload), content_type="application/json")
+    assert refused.status_code in (400, 401, 403)
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
+
+    secret = base64.b64encode(b"tracking:webhook-secret-for-tests").decode()
+    accepted = client.post(
+        url,
+        json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {secret}",
+    )
+    assert accepted.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.DELIVERED
+
+    bounce = {
+        "RecordType": "Bounce",
+        "Type": "HardBounce",
+        "MessageID": invitation.provider_message_id,
+        "Email": "sam@khan.example",
+        "BouncedAt": "2026-11-29T10:05:00Z",
+        "ID": 1,
+    }
+    client.post(
+        url,
+        json.dumps(bounce),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {secret}",
+    )
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.BOUNCED
