@@ -1,10 +1,10 @@
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
-from .models import DEFAULT_LIST_STATUSES, AuditEvent, Invitation, Tenant, User
+from .models import DEFAULT_LIST_STATUSES, AuditEvent, Invitation, Tenant, User, UserStatus
 
 SEARCHED_FIELDS = ("first_name", "surname", "email")
 LIST_COLUMNS = (
@@ -103,3 +103,20 @@ def invitation_history(*, user: User, limit: int = 50) -> list[Invitation]:
 
 def audit_trail(*, user: User, limit: int = 50) -> list[AuditEvent]:
     return list(user.audit_events.select_related("actor").order_by("-created_at", "-id")[:limit])
+
+
+def pending_invitations(*, tenant: Tenant) -> QuerySet[User]:
+    """Invited users who have not activated, with their current invitation, soonest expiry first."""
+    current = Invitation.objects.filter(
+        user=OuterRef("pk"), sequence=OuterRef("invitation_count")
+    )
+    return (
+        User.objects.filter(tenant=tenant, status=UserStatus.INVITED, is_archived=False)
+        .annotate(
+            last_sent_at=Subquery(current.values("created_at")[:1]),
+            link_expires_at=Subquery(current.values("expires_at")[:1]),
+            last_delivery=Subquery(current.values("status")[:1]),
+        )
+        .only("id", "first_name", "surname", "email", "user_type", "invitation_count")
+        .order_by(F("link_expires_at").asc(nulls_first=True), "pk")
+    )

@@ -309,6 +309,20 @@ def invitation_send(
     return invitation, True
 
 
+def invitations_resend(
+    *, tenant: Tenant, user_ids: list[int], sent_by: User | None
+) -> tuple[list[Invitation], list[Invitation]]:
+    """Resend to each chosen Invited user of this tenant; (sent, failed). Others are skipped."""
+    sent, failed = [], []
+    people = User.objects.filter(
+        tenant=tenant, pk__in=user_ids, status=UserStatus.INVITED, is_archived=False
+    ).select_related("tenant")
+    for person in people:
+        invitation, _ = invitation_send(user=person, sent_by=sent_by)
+        (failed if invitation.status == InvitationStatus.FAILED else sent).append(invitation)
+    return sent, failed
+
+
 USERNAME_TAKEN = "The username '%(username)s' is already taken. Choose another."
 NOT_AWAITING_ACTIVATION = "This account has already been activated, or can no longer be."
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path(
+        "users/invitations/",
+        views.PendingInvitationsView.as_view(),
+        name="pending_invitations",
+    ),
     path("users/<int:pk>/invitation/", views.InvitationSendView.as_view(), name="invitation_send"),
     path("activate/fresh-link/", activation.FreshLinkView.as_view(), name="fresh_link"),
     path("activate/<uidb64>/<token>/", activation.ActivateAccountView.as_view(), name="activate"),

@@ -3,9 +3,10 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -105,3 +106,60 @@ def announce_invitation(request, invitation, *, sent_now: bool = True) -> None:
         )
     else:
         messages.success(request, f"Invitation email sent to {invitation.email}.")
+
+
+class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
+    """Invited users who have not activated yet, with a bulk Resend."""
+
+    template_name = "accounts/pending_invitations.html"
+    per_page = 50
+
+    def get_context_data(self, **kwargs):
+        number = self.request.GET.get("page", "1")
+        page = selectors.page_of(
+            selectors.pending_invitations(tenant=self.tenant),
+            number=int(number) if number.isdigit() else 1,
+            per_page=self.per_page,
+        )
+        now = timezone.now()
+        for row in page.rows:
+            row.expiry_text = expiry_text(row.link_expires_at, now)
+        return super().get_context_data(page=page, **kwargs)
+
+    def post(self, request):
+        if not request.user.has_tenant_permission(Permission.CREATE_USERS):
+            raise PermissionDenied
+        ids = [int(v) for v in request.POST.getlist("users") if v.isdigit()][: self.per_page]
+        if not ids:
+            messages.error(request, "Select at least one person to resend the invitation to.")
+            return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+        sent, failed = services.invitations_resend(
+            tenant=self.tenant, user_ids=ids, sent_by=request.user
+        )
+        if sent:
+            messages.success(
+                request, f"Invitation email resent to {len(sent)} {plural(len(sent), 'person')}."
+            )
+        if failed:
+            addresses = ", ".join(invitation.email for invitation in failed)
+            messages.error(
+                request,
+                f"{len(failed)} could not be sent ({addresses}). Their accounts are unchanged: "
+                "try again in a moment.",
+            )
+        return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+
+
+def plural(count: int, word: str) -> str:
+    return word if count == 1 else {"person": "people"}.get(word, f"{word}s")
+
+
+def expiry_text(expires_at, now) -> str:
+    if expires_at is None:
+        return "Not sent yet"
+    if expires_at < now:
+        return "Expired"
+    days = (expires_at - now).days
+    if days == 0:
+        return "Expires today"
+    return f"Expires in {days} {plural(days, 'day')}"

@@ -81,9 +81,11 @@ class EmployerForm(AccessibleFormMixin, forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
 
-    def __init__(self, *args, tenant, **kwargs):
+    def __init__(self, *args, tenant, editing: bool = False, **kwargs):
         self.tenant = tenant
         super().__init__(*args, **kwargs)
+        if editing:  # the invitation question belongs to creation only
+            del self.fields["invite"]
         for name, field in self.fields.items():
             field.mandatory = name in MANDATORY
 

@@ -202,3 +202,49 @@ def _has_organisation(group: EmployerGroup) -> bool:
     except Organisation.DoesNotExist:
         return False
     return True
+
+
+EDITABLE_FIELDS = (
+    "title",
+    "first_name",
+    "surname",
+    "email",
+    "mobile",
+    "gender",
+    "postcode",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+    "position",
+    "interface_classic",
+    "interface_console",
+)
+
+
+def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, Any]) -> User:
+    """Edit an employer with the Add Employer rules. A new email stops every earlier link."""
+    clean = employer_clean(tenant=user.tenant, data=data, existing=user)
+    groups = clean.pop("employer_groups")
+    roles = clean.pop("roles")
+    changed = [field for field in EDITABLE_FIELDS if getattr(user, field) != clean[field]]
+    email_changed = user.email != clean["email"]
+    with transaction.atomic():
+        for field in EDITABLE_FIELDS:
+            setattr(user, field, clean[field])
+        user.save()
+        user.employer_groups.set(groups)
+        user.roles.set(roles)
+        user.organisations.set([g.organisation for g in groups if _has_organisation(g)])
+        audit_record(
+            tenant=user.tenant,
+            actor=updated_by,
+            subject=user,
+            action="user.updated",
+            summary=f"Details of {user.full_name} updated"
+            + (f" ({', '.join(f.replace('_', ' ') for f in changed)})" if changed else ""),
+            fields=changed,
+        )
+    user.email_changed = email_changed
+    return user

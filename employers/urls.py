@@ -7,4 +7,5 @@ app_name = "employers"
 urlpatterns = [
     path("users/create/employer/", views.ConfirmCreateView.as_view(), name="confirm_create"),
     path("employers/add/", views.EmployerCreateView.as_view(), name="add"),
+    path("employers/<int:pk>/edit/", views.EmployerEditView.as_view(), name="edit"),
 ]

@@ -1,19 +1,34 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 from django.views.generic import TemplateView
 
+from accounts import selectors as account_selectors
 from accounts.mixins import TenantPermissionRequiredMixin
-from accounts.models import InvitationStatus, Permission
+from accounts.models import InvitationStatus, Permission, UserStatus, UserType
 
 from . import selectors, services
 from .forms import EmployerForm
 
 # Buttons inside the form that rework one section and show the form again, keeping everything
 # typed. With JavaScript htmx swaps just that section; without it the whole page comes back.
+EDIT_INITIAL_FIELDS = (
+    "title",
+    "first_name",
+    "surname",
+    "email",
+    "mobile",
+    "gender",
+    "postcode",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+)
 SECTION_ACTIONS = {
     "search_groups",
     "assign_roles",
@@ -37,47 +52,32 @@ def _int_ids(values) -> list[int]:
     return [int(value) for value in values if str(value).isdigit()]
 
 
-class EmployerCreateView(CreateUserMixin, View):
+class EmployerFormView(CreateUserMixin, View):
+    """Add Employer and Edit employer: one form, one set of section actions."""
+
     template_name = "employers/employer_form.html"
+    person = None
 
-    def get(self, request):
-        return self.render(EmployerForm(tenant=self.tenant), state={})
+    def form_kwargs(self) -> dict:
+        return {"tenant": self.tenant}
 
-    def post(self, request):
+    def get(self, request, **kwargs):
+        return self.render(EmployerForm(**self.form_kwargs()), state=self.initial_state())
+
+    def initial_state(self) -> dict:
+        return {}
+
+    def post(self, request, **kwargs):
         action = request.POST.get("action", "create")
         if action in SECTION_ACTIONS:
             return self.rework_section(action)
-        form = EmployerForm(request.POST, tenant=self.tenant)
+        form = EmployerForm(request.POST, **self.form_kwargs())
         if form.is_valid():
             try:
-                user, invitation = services.employer_create(
-                    tenant=self.tenant, created_by=request.user, data=form.service_input()
-                )
+                return self.save(form)
             except ValidationError as error:
                 form.add_error(None, error)
-            else:
-                self.announce(user, invitation)
-                return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
         return self.render(form, state=self.state_from(request.POST), status=422)
-
-    def announce(self, user, invitation) -> None:
-        name = user.full_name
-        if invitation is None:
-            messages.success(
-                self.request,
-                f"Employer {name} created as a Prospect. Select Send Invitation when you are "
-                "ready for them to sign in.",
-            )
-        elif invitation.status == InvitationStatus.FAILED:
-            messages.warning(
-                self.request,
-                f"Employer {name} created, but the invitation email to {invitation.email} could "
-                f"not be sent ({invitation.error}). Select Resend invitation to try again.",
-            )
-        else:
-            messages.success(
-                self.request, f"Employer {name} created. Invitation email sent to {user.email}."
-            )
 
     def state_from(self, data) -> dict:
         return {
@@ -119,7 +119,7 @@ class EmployerCreateView(CreateUserMixin, View):
             else data.get(name)
             for name in data
         }
-        form = EmployerForm(initial=initial, tenant=self.tenant)
+        form = EmployerForm(initial=initial, **self.form_kwargs())
         return self.render(form, state=state, **notes)
 
     def render(self, form, *, state: dict, status: int = 200, **extra):
@@ -138,6 +138,7 @@ class EmployerCreateView(CreateUserMixin, View):
         )
         context = {
             "form": form,
+            "person": self.person,
             "selected_groups": selected_groups,
             "group_results": group_results,
             "more_groups": more_groups,
@@ -152,3 +153,77 @@ class EmployerCreateView(CreateUserMixin, View):
             **extra,
         }
         return render(self.request, self.template_name, context, status=status)
+
+
+class EmployerCreateView(EmployerFormView):
+    def save(self, form):
+        user, invitation = services.employer_create(
+            tenant=self.tenant, created_by=self.request.user, data=form.service_input()
+        )
+        self.announce(user, invitation)
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
+
+    def announce(self, user, invitation) -> None:
+        name = user.full_name
+        if invitation is None:
+            messages.success(
+                self.request,
+                f"Employer {name} created as a Prospect. Select Send Invitation when you are "
+                "ready for them to sign in.",
+            )
+        elif invitation.status == InvitationStatus.FAILED:
+            messages.warning(
+                self.request,
+                f"Employer {name} created, but the invitation email to {invitation.email} could "
+                f"not be sent ({invitation.error}). Select Resend invitation to try again.",
+            )
+        else:
+            messages.success(
+                self.request, f"Employer {name} created. Invitation email sent to {user.email}."
+            )
+
+
+class EmployerEditView(EmployerFormView):
+    """Edit an employer's details with the same rules and screens as Add Employer."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.person_id = kwargs["pk"]
+
+    def form_kwargs(self) -> dict:
+        person = self.get_person()
+        kwargs = {"tenant": self.tenant, "editing": True}
+        if self.request.method == "GET":
+            kwargs["initial"] = {
+                **{field: getattr(person, field) for field in EDIT_INITIAL_FIELDS},
+                "position": person.position_id or "",
+                "interfaces": [name.lower() for name in person.interfaces],
+            }
+        return kwargs
+
+    def get_person(self):
+        if self.person is None:
+            self.person = account_selectors.user_get(tenant=self.tenant, user_id=self.person_id)
+            if self.person.user_type != UserType.EMPLOYER:
+                raise Http404("Not an employer")
+        return self.person
+
+    def initial_state(self) -> dict:
+        person = self.get_person()
+        return {
+            "groups": list(person.employer_groups.values_list("pk", flat=True)),
+            "roles": list(person.roles.values_list("pk", flat=True)),
+        }
+
+    def save(self, form):
+        user = services.employer_update(
+            user=self.get_person(), updated_by=self.request.user, data=form.service_input()
+        )
+        message = f"Details of {user.full_name} saved."
+        if user.email_changed and user.status == UserStatus.INVITED:
+            message += (
+                " The email address changed, so earlier activation links no longer "
+                "work: select Resend invitation to send a new one."
+            )
+        messages.success(self.request, message)
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))

@@ -1,0 +1,86 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import services
+from accounts.models import UserStatus
+from tests.factories import AdministratorFactory, TenantFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+PENDING = reverse("accounts:pending_invitations")
+
+
+@pytest.fixture
+def admin(client):
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    return admin
+
+
+def invite(user):
+    services.invitation_send(user=user, sent_by=None)
+    user.refresh_from_db()
+    return user
+
+
+def test_lists_invited_people_with_sent_date_and_expiry(client, admin):
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(days=10)):
+        old = invite(
+            UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, email="old@example.com")
+        )
+    with time_machine.travel(now - timedelta(days=2, hours=1)):
+        recent = invite(
+            UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, email="recent@example.com")
+        )
+    UserFactory(tenant=admin.tenant, status=UserStatus.FULL, email="active@example.com")
+    UserFactory(tenant=TenantFactory(), status=UserStatus.INVITED, email="other@example.com")
+
+    response = client.get(PENDING)
+    rows = {row.email: row for row in response.context["page"].rows}
+    assert set(rows) == {"old@example.com", "recent@example.com"}
+    assert rows["old@example.com"].expiry_text == "Expired"
+    assert rows["recent@example.com"].expiry_text == "Expires in 4 days"
+    html = response.content.decode()
+    assert "Expired" in html and "Expires in 4 days" in html
+    assert [r.pk for r in response.context["page"].rows] == [old.pk, recent.pk]
+
+
+def test_bulk_resend_sends_one_new_link_each_and_kills_the_old(client, admin):
+    people = [
+        invite(
+            UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, email=f"p{n}@example.com")
+        )
+        for n in range(3)
+    ]
+    mail.outbox.clear()
+    stranger = UserFactory(tenant=TenantFactory(), status=UserStatus.INVITED)
+    response = client.post(
+        PENDING, {"users": [people[0].pk, people[1].pk, stranger.pk]}, follow=True
+    )
+    assert "Invitation email resent to 2 people." in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.com", "p1@example.com"]
+    people[0].refresh_from_db()
+    assert people[0].invitation_count == 2
+
+
+def test_bulk_resend_needs_create_users(client):
+    viewer = AdministratorFactory(roles=[])
+    client.force_login(viewer)
+    person = UserFactory(tenant=viewer.tenant, status=UserStatus.INVITED)
+    assert client.get(PENDING).status_code == 200
+    assert client.post(PENDING, {"users": [person.pk]}).status_code == 403
+    assert mail.outbox == []
+
+
+def test_pending_list_queries_do_not_grow_with_rows(client, admin, django_assert_max_num_queries):
+    for n in range(30):
+        invite(
+            UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, email=f"q{n}@example.com")
+        )
+    with django_assert_max_num_queries(5):
+        client.get(PENDING)
