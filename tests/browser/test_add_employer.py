@@ -181,3 +181,60 @@ def test_empty_add_employer_shows_every_error_and_keeps_typing(page: Page, site)
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile("Employer group")).click()
     expect(page.locator("#id_employer_groups")).to_be_focused()
+
+
+def test_add_employer_works_without_javascript_and_by_keyboard(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, site, "admin")
+    page.goto(f"{site}/employers/add/")
+    fill_personal_details(page, first_name="Nia", surname="Evans", email="nia@kestrel.example")
+
+    page.get_by_label("Search", exact=True).fill("Kestrel")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Nia")  # nothing lost
+    page.get_by_label("All employers › North East › Kestrel Logistics").check()
+
+    # Roles by keyboard alone: focus the Available list, pick with the arrow key, press the button.
+    page.get_by_label("Available").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Move selected roles to Assigned")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Assigned").locator("option")).to_have_count(1)
+    expect(page.get_by_label("All employers › North East › Kestrel Logistics")).to_be_checked()
+
+    page.get_by_label("Or type a new position title and select Add").fill("Fleet Manager")
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.locator("#id_position option:checked")).to_have_text("Fleet Manager")
+
+    page.get_by_label("Classic").check()
+    invite_question(page).get_by_label("No").check()
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Employer Nia Evans created as a Prospect")
+    nia = User.objects.get(email="nia@kestrel.example")
+    assert nia.roles.count() == 1 and nia.position.title == "Fleet Manager"
+    assert [g.name for g in nia.employer_groups.all()] == ["Kestrel Logistics"]
+    assert [o.name for o in nia.organisations.all()] == ["Kestrel Logistics"]
+    context.close()
+
+
+def test_close_asks_before_discarding_what_was_typed(page: Page, site):
+    sign_in(page, site, "admin")
+    page.goto(f"{site}/employers/add/")
+    page.get_by_label("First name", exact=True).fill("Half typed")
+    questions = []
+
+    def decline(dialog):
+        questions.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", decline)
+    page.get_by_role("link", name="Close").click()
+    assert questions == ["Leave without saving? What you typed will be lost."]
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Half typed")
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("link", name="Close").click()
+    expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
