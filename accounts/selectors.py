@@ -107,9 +107,7 @@ def audit_trail(*, user: User, limit: int = 50) -> list[AuditEvent]:
 
 def pending_invitations(*, tenant: Tenant) -> QuerySet[User]:
     """Invited users who have not activated, with their current invitation, soonest expiry first."""
-    current = Invitation.objects.filter(
-        user=OuterRef("pk"), sequence=OuterRef("invitation_count")
-    )
+    current = Invitation.objects.filter(user=OuterRef("pk"), sequence=OuterRef("invitation_count"))
     return (
         User.objects.filter(tenant=tenant, status=UserStatus.INVITED, is_archived=False)
         .annotate(
