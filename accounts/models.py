@@ -179,7 +179,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     interface_console = models.BooleanField("Console", default=False)
 
     # Goes up with every invitation sent; part of the activation token, so older links die.
-    invitation_count = models.PositiveIntegerField(default=0, editable=False)
+    invitation_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(

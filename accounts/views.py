@@ -30,6 +30,13 @@ class SignOutView(auth_views.LogoutView):
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "home.html"
 
+    def get_context_data(self, **kwargs):
+        from learners.selectors import learners_supported_by
+
+        user = self.request.user
+        supported = list(learners_supported_by(person=user)) if not user.is_administrator else []
+        return super().get_context_data(supported_records=supported, **kwargs)
+
 
 class UserListView(AdministratorRequiredMixin, TemplateView):
     """The Users list: search and filters in the query string, so every view is bookmarkable."""
@@ -59,9 +66,13 @@ class UserDetailView(AdministratorRequiredMixin, TemplateView):
     template_name = "accounts/user_detail.html"
 
     def get_context_data(self, **kwargs):
+        from learners.selectors import employer_records_of, learners_supported_by
+
         profile = selectors.user_get(tenant=self.tenant, user_id=self.kwargs["pk"])
         return super().get_context_data(
             profile=profile,
+            employer_records=employer_records_of(learner=profile),
+            supported_records=list(learners_supported_by(person=profile)),
             mobile=format_mobile(profile.mobile),
             invitations=selectors.invitation_history(user=profile),
             audit_events=selectors.audit_trail(user=profile),

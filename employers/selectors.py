@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Role, RoleAudience, Tenant
 
-from .models import EmployerGroup, Position
+from .models import EmployerGroup, Organisation, Position
 
 GROUP_RESULTS_LIMIT = 50
 POSITION_CHOICES_LIMIT = 50
@@ -56,3 +56,34 @@ def position_choices(
         if selected:
             rows.insert(0, selected)
     return rows, more
+
+
+def organisation_choices(
+    *, tenant: Tenant, term: str = "", selected_id: int | None = None, limit: int = 50
+) -> tuple[list[Organisation], bool]:
+    """Organisations matching ``term`` (first ``limit``, more exist), always with the chosen one."""
+    organisations = Organisation.objects.filter(tenant=tenant)
+    for word in term.split():
+        organisations = organisations.filter(name__icontains=word)
+    rows = list(organisations.order_by("name")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if selected_id and all(o.pk != selected_id for o in rows):
+        chosen = Organisation.objects.filter(tenant=tenant, pk=selected_id).first()
+        if chosen:
+            rows.insert(0, chosen)
+    return rows, more
+
+
+def group_picker(
+    *, tenant: Tenant, selected_ids: list[int], term: str = "", show_selected: bool = False
+) -> dict:
+    """What the employer-group picker shows: the ticked groups, then one page of matches."""
+    results, more = group_search(tenant=tenant, term=term, exclude_ids=selected_ids)
+    return {
+        "selected_groups": groups_by_ids(tenant=tenant, ids=selected_ids),
+        "group_results": results,
+        "more_groups": more,
+        "group_search": term,
+        "show_selected": show_selected,
+    }

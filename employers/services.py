@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserStatus, UserType
+from accounts.postcodes import normalise_postcode
 from accounts.services import (
     EMAIL_TAKEN,
     audit_record,
@@ -43,6 +44,9 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
     return Position.objects.create(tenant=tenant, title=title)
 
 
+ORGANISATION_NAME_REQUIRED = "Enter the employer's name."
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -53,8 +57,20 @@ def organisation_create(
 ) -> Organisation:
     """An employer organisation together with its own employer group of kind "Employer"."""
     name = " ".join(name.split())
-    if Organisation.objects.filter(tenant=tenant, name__iexact=name).exists():
-        raise ValidationError(ORGANISATION_EXISTS, code="duplicate", params={"name": name})
+    errors: dict[str, ValidationError] = {}
+    if not name:
+        errors["name"] = ValidationError(ORGANISATION_NAME_REQUIRED, code="required")
+    elif Organisation.objects.filter(tenant=tenant, name__iexact=name).exists():
+        errors["name"] = ValidationError(
+            ORGANISATION_EXISTS, code="duplicate", params={"name": name}
+        )
+    if address.get("postcode"):
+        try:
+            address["postcode"] = normalise_postcode(address["postcode"])
+        except ValidationError as error:
+            errors["postcode"] = error
+    if errors:
+        raise ValidationError(errors)
     group = employer_group_create(
         tenant=tenant, name=name, parent=parent_group, kind=GroupKind.EMPLOYER
     )

@@ -5,7 +5,7 @@ from . import views
 app_name = "employers"
 
 urlpatterns = [
-    path("users/create/employer/", views.ConfirmCreateView.as_view(), name="confirm_create"),
+    path("users/create/<str:kind>/", views.ConfirmCreateView.as_view(), name="confirm_create"),
     path("employers/add/", views.EmployerCreateView.as_view(), name="add"),
     path("employers/<int:pk>/edit/", views.EmployerEditView.as_view(), name="edit"),
 ]

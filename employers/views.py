@@ -124,11 +124,6 @@ class EmployerFormView(CreateUserMixin, View):
 
     def render(self, form, *, state: dict, status: int = 200, **extra):
         tenant = self.tenant
-        selected_ids = state.get("groups", [])
-        selected_groups = selectors.groups_by_ids(tenant=tenant, ids=selected_ids)
-        group_results, more_groups = selectors.group_search(
-            tenant=tenant, term=state.get("group_search", ""), exclude_ids=selected_ids
-        )
         roles = list(selectors.employer_roles(tenant=tenant))
         assigned = set(state.get("roles", []))
         position_value = form["position"].value()
@@ -139,11 +134,12 @@ class EmployerFormView(CreateUserMixin, View):
         context = {
             "form": form,
             "person": self.person,
-            "selected_groups": selected_groups,
-            "group_results": group_results,
-            "more_groups": more_groups,
-            "group_search": state.get("group_search", ""),
-            "show_selected": state.get("show_selected", False),
+            **selectors.group_picker(
+                tenant=tenant,
+                selected_ids=state.get("groups", []),
+                term=state.get("group_search", ""),
+                show_selected=state.get("show_selected", False),
+            ),
             "roles_available": [role for role in roles if role.pk not in assigned],
             "roles_assigned": [role for role in roles if role.pk in assigned],
             "positions": positions,

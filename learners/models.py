@@ -1,0 +1,83 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Tenant
+from employers.models import Organisation
+
+
+class LearnerProfile(models.Model):
+    """What only learners have, beside the shared user record."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+    )
+    date_of_birth = models.DateField(null=True, blank=True)
+    national_insurance_number = models.CharField(
+        "National Insurance number", max_length=9, blank=True
+    )
+
+    def __str__(self) -> str:
+        return f"Learner profile of {self.user}"
+
+
+class EmployerRecord(models.Model):
+    """A learner's employer: the organisation, who manages and mentors them there, and access."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="employer_records")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_records"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="learner_records"
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_records",
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mentored_records",
+    )
+    interface_classic = models.BooleanField("Classic", default=False)
+    interface_console = models.BooleanField("Console", default=False)
+    main_aim_reference = models.CharField("Main Aim Registration Number", max_length=30, blank=True)
+    is_primary = models.BooleanField("primary employer", default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-is_primary", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_employer_per_learner",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "organisation"], name="one_record_per_learner_organisation"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["manager"], name="record_manager_idx"),
+            models.Index(fields=["mentor"], name="record_mentor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} at {self.organisation}"
+
+    @property
+    def interfaces(self) -> list[str]:
+        return [
+            name
+            for name, on in (
+                ("Classic", self.interface_classic),
+                ("Console", self.interface_console),
+            )
+            if on
+        ]

@@ -26,7 +26,7 @@ def open_add_employer(page: Page, site: str) -> None:
     ).click()
     page.get_by_text("Create", exact=True).click()
     page.get_by_role("link", name="Employer").click()
-    expect(page.get_by_role("heading", name="Create an employer?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Create Employer?")).to_be_visible()
     page.get_by_role("link", name="Yes").click()
     expect(page.get_by_role("heading", name="Add Employer", exact=True)).to_be_visible()
 

@@ -1,0 +1,134 @@
+import json
+
+from django import forms
+
+from accounts.models import Gender, Title
+from aptem.forms import AccessibleFormMixin
+from employers.forms import INTERFACE_CHOICES, YES_NO, IdListField
+
+MANDATORY = {"title", "first_name", "surname", "email", "mobile", "invite"}
+
+
+def parse_records(values) -> list[dict]:
+    """Employer records carried in the form as JSON, one per hidden input."""
+    records = []
+    for value in values or ():
+        try:
+            record = json.loads(value)
+        except (TypeError, ValueError):
+            record = {}
+        records.append(record if isinstance(record, dict) else {})
+    return records
+
+
+class LearnerForm(AccessibleFormMixin, forms.Form):
+    """Add Learner. Its rules are ``learners.services.learner_clean``'s."""
+
+    title = forms.ChoiceField(
+        label="Title", required=False, choices=[("", "Select a title"), *Title.choices]
+    )
+    first_name = forms.CharField(
+        label="First name", required=False, widget=forms.TextInput(attrs={"maxlength": 50})
+    )
+    surname = forms.CharField(
+        label="Surname", required=False, widget=forms.TextInput(attrs={"maxlength": 50})
+    )
+    email = forms.CharField(label="Email", required=False, widget=forms.EmailInput)
+    mobile = forms.CharField(
+        label="Mobile number",
+        required=False,
+        help_text="For example 07400 123456.",
+        widget=forms.TextInput(attrs={"type": "tel"}),
+    )
+    date_of_birth = forms.DateField(
+        label="Date of birth",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date of birth, like 27 3 2007."},
+    )
+    national_insurance_number = forms.CharField(
+        label="National Insurance number",
+        required=False,
+        help_text="For example QQ 12 34 56 C.",
+        widget=forms.TextInput(attrs={"class": "w-auto", "spellcheck": "false"}),
+    )
+    gender = forms.ChoiceField(
+        label="Gender", required=False, choices=[("", "Not given"), *Gender.choices]
+    )
+    postcode = forms.CharField(
+        label="Postcode", required=False, widget=forms.TextInput(attrs={"class": "w-auto"})
+    )
+    address_line_1 = forms.CharField(label="Address line 1", required=False)
+    address_line_2 = forms.CharField(label="Address line 2", required=False)
+    address_line_3 = forms.CharField(label="Address line 3", required=False)
+    town = forms.CharField(label="Town or city", required=False)
+    county = forms.CharField(label="County", required=False)
+    employer_groups = IdListField(label="Groups", required=False)
+    employer_records = IdListField(label="Employers", required=False)
+    primary_record = forms.CharField(required=False, widget=forms.HiddenInput)
+    invite = forms.ChoiceField(
+        label="Would you like to invite this learner?",
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, tenant, **kwargs):
+        self.tenant = tenant
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.mandatory = name in MANDATORY
+
+    def service_input(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["invite"] = {"yes": True, "no": False}.get(data.get("invite"))
+        data["employer_records"] = parse_records(data.get("employer_records"))
+        return data
+
+
+class EmployerRecordForm(AccessibleFormMixin, forms.Form):
+    """The Add Employer dialog on the learner form. Rules: ``employer_record_clean``."""
+
+    organisation = forms.CharField(label="Employer", required=False, widget=forms.Select)
+    manager = forms.CharField(label="Manager", required=False, widget=forms.Select)
+    mentor = forms.CharField(label="Mentor", required=False, widget=forms.Select)
+    interfaces = forms.MultipleChoiceField(
+        label="Interface access",
+        required=False,
+        choices=INTERFACE_CHOICES,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    main_aim_reference = forms.CharField(
+        label="Main Aim Registration Number",
+        required=False,
+        help_text="If applicable: letters and digits, up to 30.",
+        widget=forms.TextInput(attrs={"maxlength": 30, "spellcheck": "false"}),
+    )
+    key = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("organisation", "interfaces"):
+            self.fields[name].mandatory = True
+
+
+class NewOrganisationForm(AccessibleFormMixin, forms.Form):
+    """The green + inside the dialog: a new employer organisation, without leaving it."""
+
+    prefix = "new_organisation"
+
+    name = forms.CharField(label="Employer name", max_length=200)
+    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=100)
+    town = forms.CharField(label="Town or city", required=False, max_length=60)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+
+    error_messages = {"name_required": "Enter the employer's name."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Enter the employer's name."
+        self.fields["name"].mandatory = True
+
+
+def record_json(record: dict) -> str:
+    return json.dumps(record, separators=(",", ":"), sort_keys=True)

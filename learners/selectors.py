@@ -1,0 +1,57 @@
+import json
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import User
+
+from .models import EmployerRecord
+
+
+def employer_records_of(*, learner: User) -> list[EmployerRecord]:
+    return list(learner.employer_records.select_related("organisation", "manager", "mentor"))
+
+
+def learners_supported_by(*, person: User) -> QuerySet[EmployerRecord]:
+    """The learners this employer user manages or mentors, with how they relate."""
+    return (
+        EmployerRecord.objects.filter(Q(manager=person) | Q(mentor=person))
+        .filter(learner__is_archived=False)
+        .select_related("learner", "organisation")
+        .order_by("learner__surname", "learner__first_name", "pk")
+    )
+
+
+def records_for_display(*, tenant, records: list[dict], primary_key: str = "") -> list[dict]:
+    """Carried (not yet saved) employer records with their names resolved, in two queries."""
+    from employers.models import Organisation
+
+    def as_int(value):
+        return int(value) if str(value or "").isdigit() else None
+
+    organisation_ids = {as_int(r.get("organisation")) for r in records} - {None}
+    people_ids = {as_int(r.get(k)) for r in records for k in ("manager", "mentor")} - {None}
+    organisations = (
+        Organisation.objects.filter(tenant=tenant, pk__in=organisation_ids).in_bulk()
+        if organisation_ids
+        else {}
+    )
+    people = User.objects.filter(tenant=tenant, pk__in=people_ids).in_bulk() if people_ids else {}
+    if records and primary_key not in {str(r.get("key")) for r in records}:
+        primary_key = str(records[0].get("key"))
+    shown = []
+    for record in records:
+        organisation = organisations.get(as_int(record.get("organisation")))
+        shown.append(
+            {
+                "data": record,
+                "key": str(record.get("key")),
+                "organisation": organisation,
+                "manager": people.get(as_int(record.get("manager"))),
+                "mentor": people.get(as_int(record.get("mentor"))),
+                "interfaces": [i.capitalize() for i in record.get("interfaces") or ()],
+                "main_aim_reference": record.get("main_aim_reference", ""),
+                "is_primary": str(record.get("key")) == primary_key,
+                "json": json.dumps(record, separators=(",", ":"), sort_keys=True),
+            }
+        )
+    return shown

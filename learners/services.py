@@ -1,0 +1,283 @@
+"""Writes for learners and their employer records, shared by the pages, CSV and the API."""
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Invitation, Tenant, User, UserStatus, UserType
+from accounts.services import (
+    EMAIL_TAKEN,
+    audit_record,
+    email_taken,
+    invitation_create,
+    invitation_deliver_after_commit,
+    person_details_clean,
+    username_default,
+)
+from employers.models import EmployerGroup, Organisation
+
+from .models import EmployerRecord, LearnerProfile
+
+EMPLOYER_REQUIRED = "Select an employer."
+EMPLOYER_UNKNOWN = "The selected employer no longer exists. Choose another."
+MANAGER_NOT_AT_EMPLOYER = "Choose a manager who works for the selected employer."
+MENTOR_NOT_AT_EMPLOYER = "Choose a mentor who works for the selected employer."
+INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
+MAIN_AIM_INVALID = "Main Aim Registration Number can only have letters and digits, up to 30."
+DOB_INVALID = "Enter a real date of birth, like 27 3 2007."
+DOB_FUTURE = "Date of birth must be in the past."
+NI_INVALID = "Enter a National Insurance number in the correct format, like QQ 12 34 56 C."
+GROUP_UNKNOWN = "One of the selected groups no longer exists. Search and select again."
+INVITE_REQUIRED = (
+    "Select Yes to send the activation email now, or No to keep the learner as a Prospect."
+)
+DUPLICATE_EMPLOYER = "%(name)s is already one of this learner's employers."
+
+_MAIN_AIM = re.compile(r"^[A-Za-z0-9]{1,30}$")
+# HMRC's format: two prefix letters (not D, F, I, Q, U, V; second not O; some pairs never
+# issued), six digits, a suffix A-D.
+_NI = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
+ACTIVE_STAFF_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED, UserStatus.FULL)
+
+
+def normalise_ni_number(value: str) -> str:
+    compact = re.sub(r"\s+", "", value).upper()
+    if not _NI.match(compact):
+        raise ValidationError(NI_INVALID, code="invalid")
+    return compact
+
+
+def organisation_staff(*, organisation: Organisation):
+    """Employer users who work for this organisation and can be a manager or mentor."""
+    return organisation.members.filter(
+        user_type=UserType.EMPLOYER, is_archived=False, status__in=ACTIVE_STAFF_STATUSES
+    ).order_by("surname", "first_name", "pk")
+
+
+def _as_id(value: Any) -> int | None:
+    value = getattr(value, "pk", value)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
+    """One employer record as the Add Employer dialog, CSV and API give it.
+
+    Manager and mentor must be employer users of the chosen organisation, in this tenant: a
+    person from another organisation or tenant, posted directly, is refused here.
+    """
+    errors: dict[str, list[ValidationError]] = {}
+
+    def fail(field: str, message: str, code: str) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    clean: dict[str, Any] = {"key": str(data.get("key") or secrets.token_hex(8))}
+    organisation_id = _as_id(data.get("organisation"))
+    organisation = None
+    if organisation_id is None:
+        fail("organisation", EMPLOYER_REQUIRED, "required")
+    else:
+        organisation = Organisation.objects.filter(tenant=tenant, pk=organisation_id).first()
+        if organisation is None:
+            fail("organisation", EMPLOYER_UNKNOWN, "unknown")
+    clean["organisation"] = organisation
+
+    for role, message in (("manager", MANAGER_NOT_AT_EMPLOYER), ("mentor", MENTOR_NOT_AT_EMPLOYER)):
+        person_id = _as_id(data.get(role))
+        clean[role] = None
+        if person_id is None:
+            continue
+        person = (
+            organisation_staff(organisation=organisation).filter(pk=person_id).first()
+            if organisation is not None
+            else None
+        )
+        if person is None:
+            fail(role, message, "not_at_employer")
+        clean[role] = person
+
+    interfaces = set(data.get("interfaces") or ())
+    if not interfaces or not interfaces <= {"classic", "console"}:
+        fail("interfaces", INTERFACES_REQUIRED, "required")
+    clean["interface_classic"] = "classic" in interfaces
+    clean["interface_console"] = "console" in interfaces
+
+    main_aim = str(data.get("main_aim_reference") or "").strip()
+    if main_aim and not _MAIN_AIM.match(main_aim):
+        fail("main_aim_reference", MAIN_AIM_INVALID, "invalid")
+    clean["main_aim_reference"] = main_aim
+
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def employer_record_as_data(clean: Mapping[str, Any]) -> dict[str, Any]:
+    """A checked record as plain data, to carry in the learner form until Create."""
+    return {
+        "key": clean["key"],
+        "organisation": clean["organisation"].pk,
+        "manager": clean["manager"].pk if clean["manager"] else None,
+        "mentor": clean["mentor"].pk if clean["mentor"] else None,
+        "interfaces": [
+            name
+            for name, on in (
+                ("classic", clean["interface_classic"]),
+                ("console", clean["interface_console"]),
+            )
+            if on
+        ],
+        "main_aim_reference": clean["main_aim_reference"],
+    }
+
+
+def learner_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every rule of the Add Learner form, in one ValidationError keyed by field."""
+    clean, errors = person_details_clean(tenant=tenant, data=data, mobile_required=True)
+
+    def fail(field: str, message: str, code: str, **params: Any) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code, params=params))
+
+    birth = data.get("date_of_birth")
+    clean["date_of_birth"] = None
+    if birth:
+        if not isinstance(birth, date):
+            fail("date_of_birth", DOB_INVALID, "invalid")
+        elif birth >= timezone.localdate():
+            fail("date_of_birth", DOB_FUTURE, "future")
+        elif birth.year < 1900:
+            fail("date_of_birth", DOB_INVALID, "invalid")
+        else:
+            clean["date_of_birth"] = birth
+
+    ni_number = str(data.get("national_insurance_number") or "").strip()
+    clean["national_insurance_number"] = ""
+    if ni_number:
+        try:
+            clean["national_insurance_number"] = normalise_ni_number(ni_number)
+        except ValidationError as error:
+            errors.setdefault("national_insurance_number", []).append(error)
+
+    group_ids = {value for value in map(_as_id, data.get("employer_groups") or ()) if value}
+    groups = list(EmployerGroup.objects.filter(tenant=tenant, pk__in=group_ids))
+    if len(groups) != len(group_ids):
+        fail("employer_groups", GROUP_UNKNOWN, "unknown")
+    clean["employer_groups"] = groups
+
+    records: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for number, record in enumerate(data.get("employer_records") or (), start=1):
+        try:
+            checked = employer_record_clean(tenant=tenant, data=record)
+        except ValidationError as error:
+            for message in error.messages:
+                fail(
+                    "employer_records",
+                    "Employer %(number)s: %(message)s",
+                    "record",
+                    number=number,
+                    message=message,
+                )
+            continue
+        if checked["organisation"].pk in seen:
+            fail(
+                "employer_records",
+                DUPLICATE_EMPLOYER,
+                "duplicate",
+                name=checked["organisation"].name,
+            )
+            continue
+        seen.add(checked["organisation"].pk)
+        records.append(checked)
+    primary = str(data.get("primary_record") or "")
+    if records and primary not in {record["key"] for record in records}:
+        primary = records[0]["key"]
+    for record in records:
+        record["is_primary"] = record["key"] == primary
+    clean["employer_records"] = records
+
+    if data.get("invite") not in (True, False):
+        fail("invite", INVITE_REQUIRED, "required")
+    clean["invite"] = data.get("invite")
+
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def learner_create(
+    *, tenant: Tenant, created_by: User | None, data: Mapping[str, Any]
+) -> tuple[User, Invitation | None]:
+    """A learner with their employer records, in one transaction; invited or a Prospect."""
+    clean = learner_clean(tenant=tenant, data=data)
+    invite = clean.pop("invite")
+    groups = clean.pop("employer_groups")
+    records: Sequence[dict[str, Any]] = clean.pop("employer_records")
+    profile = {
+        "date_of_birth": clean.pop("date_of_birth"),
+        "national_insurance_number": clean.pop("national_insurance_number"),
+    }
+    try:
+        with transaction.atomic():
+            learner = User(
+                tenant=tenant,
+                user_type=UserType.LEARNER,
+                status=UserStatus.PROSPECT,
+                username=username_default(clean["email"]),
+                interface_classic=True,
+                **clean,
+            )
+            learner.set_unusable_password()
+            learner.save()
+            LearnerProfile.objects.create(user=learner, **profile)
+            learner.employer_groups.set(groups)
+            EmployerRecord.objects.bulk_create(
+                EmployerRecord(
+                    tenant=tenant,
+                    learner=learner,
+                    organisation=record["organisation"],
+                    manager=record["manager"],
+                    mentor=record["mentor"],
+                    interface_classic=record["interface_classic"],
+                    interface_console=record["interface_console"],
+                    main_aim_reference=record["main_aim_reference"],
+                    is_primary=record["is_primary"],
+                )
+                for record in records
+            )
+            audit_record(
+                tenant=tenant,
+                actor=created_by,
+                subject=learner,
+                action="user.created",
+                summary=f"Learner {learner.full_name} created as "
+                f"{'Invited' if invite else 'Prospect'} with {len(records)} employer record(s)",
+            )
+            invitation = None
+            if invite:
+                invitation = invitation_create(user=learner, sent_by=created_by)
+                invitation_deliver_after_commit(invitation)
+    except IntegrityError:
+        if email_taken(tenant=tenant, email=clean["email"]):
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
+                    )
+                }
+            ) from None
+        raise
+    if invitation is not None:
+        invitation.refresh_from_db()
+    learner.refresh_from_db()
+    return learner, invitation

@@ -1,0 +1,229 @@
+"""Add Learner, and its Add Employer dialog (a full page without JavaScript)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.views import View
+
+from accounts.models import InvitationStatus
+from employers import selectors as employer_selectors
+from employers.services import organisation_create
+from employers.views import CreateUserMixin
+
+from . import selectors, services
+from .forms import (
+    EmployerRecordForm,
+    LearnerForm,
+    NewOrganisationForm,
+    parse_records,
+    record_json,
+)
+
+DRAFT_KEY = "learner_draft"
+LIST_FIELDS = ("employer_groups", "employer_records", "interfaces")
+
+
+def initial_from(data) -> dict:
+    """Typed values to show again without judging them (errors wait for Create or Save)."""
+    return {
+        name: data.getlist(name) if name in LIST_FIELDS else data.get(name)
+        for name in data
+        if name not in ("csrfmiddlewaretoken", "action")
+    }
+
+
+class DraftQueryDict(dict):
+    """A saved draft read back with QueryDict's getlist/get."""
+
+    def getlist(self, key):
+        return list(super().get(key, []))
+
+    def get(self, key, default=None):
+        values = super().get(key)
+        return values[-1] if values else default
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+class LearnerCreateView(CreateUserMixin, View):
+    template_name = "learners/learner_form.html"
+
+    def get(self, request):
+        draft = request.session.get(DRAFT_KEY) if request.GET.get("draft") else None
+        if draft is None:
+            request.session.pop(DRAFT_KEY, None)
+            return self.render(LearnerForm(tenant=self.tenant), DraftQueryDict())
+        data = DraftQueryDict(draft)
+        return self.render(LearnerForm(initial=initial_from(data), tenant=self.tenant), data)
+
+    def post(self, request):
+        action = request.POST.get("action", "create")
+        if action == "add_employer":
+            # Without JavaScript: keep everything typed, add the record on its own page.
+            request.session[DRAFT_KEY] = {
+                k: request.POST.getlist(k)
+                for k in request.POST
+                if k not in ("csrfmiddlewaretoken", "action")
+            }
+            return HttpResponseRedirect(reverse("learners:employer_record"))
+        if action.startswith("remove_record:"):
+            key = action.split(":", 1)[1]
+            data = request.POST.copy()
+            data.setlist(
+                "employer_records",
+                [
+                    value
+                    for value, record in zip(
+                        data.getlist("employer_records"),
+                        parse_records(data.getlist("employer_records")),
+                        strict=True,
+                    )
+                    if str(record.get("key")) != key
+                ],
+            )
+            return self.render(LearnerForm(initial=initial_from(data), tenant=self.tenant), data)
+        if action == "search_groups":
+            data = request.POST
+            return self.render(LearnerForm(initial=initial_from(data), tenant=self.tenant), data)
+        form = LearnerForm(request.POST, tenant=self.tenant)
+        if form.is_valid():
+            try:
+                learner, invitation = services.learner_create(
+                    tenant=self.tenant, created_by=request.user, data=form.service_input()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                request.session.pop(DRAFT_KEY, None)
+                self.announce(learner, invitation)
+                return HttpResponseRedirect(reverse("accounts:user_detail", args=[learner.pk]))
+        return self.render(form, request.POST, status=422)
+
+    def announce(self, learner, invitation) -> None:
+        name = learner.full_name
+        if invitation is None:
+            messages.success(self.request, f"Learner {name} created as a Prospect.")
+        elif invitation.status == InvitationStatus.FAILED:
+            messages.warning(
+                self.request,
+                f"Learner {name} created, but the invitation email could not be sent "
+                f"({invitation.error}). Select Resend invitation to try again.",
+            )
+        else:
+            messages.success(
+                self.request, f"Learner {name} created. Invitation email sent to {learner.email}."
+            )
+
+    def render(self, form, data, status: int = 200):
+        records = parse_records(data.getlist("employer_records"))
+        context = {
+            "form": form,
+            "records": selectors.records_for_display(
+                tenant=self.tenant, records=records, primary_key=data.get("primary_record", "")
+            ),
+            **employer_selectors.group_picker(
+                tenant=self.tenant,
+                selected_ids=_ids(data.getlist("employer_groups")),
+                term=(data.get("group_search") or "").strip(),
+                show_selected=bool(data.get("show_selected")),
+            ),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class EmployerRecordView(CreateUserMixin, View):
+    """The Add Employer dialog. With htmx it is a modal <dialog>; without, a full page."""
+
+    dialog_template = "learners/employer_dialog.html"
+    page_template = "learners/employer_record_page.html"
+
+    def get(self, request):
+        return self.render(EmployerRecordForm(initial={"interfaces": ["classic"]}))
+
+    def post(self, request):
+        action = request.POST.get("action", "save")
+        data = request.POST
+        if action == "save":
+            return self.save()
+        if action == "new_organisation":
+            return self.render(
+                EmployerRecordForm(initial=initial_from(data)),
+                organisation_form=NewOrganisationForm(),
+            )
+        if action == "create_organisation":
+            return self.create_organisation()
+        return self.render(EmployerRecordForm(initial=initial_from(data)))
+
+    def create_organisation(self):
+        data = self.request.POST.copy()
+        organisation_form = NewOrganisationForm(data)
+        if organisation_form.is_valid():
+            try:
+                organisation = organisation_create(
+                    tenant=self.tenant, **organisation_form.cleaned_data
+                )
+            except ValidationError as error:
+                organisation_form.add_error(None, error)
+            else:
+                data["organisation"] = str(organisation.pk)
+                data["organisation_search"] = ""
+                return self.render(
+                    EmployerRecordForm(initial=initial_from(data)),
+                    note=f"Employer '{organisation.name}' added and selected.",
+                    data=data,
+                )
+        return self.render(
+            EmployerRecordForm(initial=initial_from(data)), organisation_form=organisation_form
+        )
+
+    def save(self):
+        form = EmployerRecordForm(self.request.POST)
+        form.is_valid()
+        try:
+            clean = services.employer_record_clean(tenant=self.tenant, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render(form, status=200 if self.request.htmx else 422)
+        record = services.employer_record_as_data(clean)
+        if not self.request.htmx:
+            draft = self.request.session.get(DRAFT_KEY, {})
+            draft.setdefault("employer_records", []).append(record_json(record))
+            self.request.session[DRAFT_KEY] = draft
+            return HttpResponseRedirect(f"{reverse('learners:add')}?draft=1#employers-heading")
+        shown = selectors.records_for_display(tenant=self.tenant, records=[record])[0]
+        shown["is_primary"] = False  # the page keeps whichever record is already primary
+        response = render(self.request, "learners/includes/employer_record.html", {"record": shown})
+        response["HX-Retarget"] = "#employer-records"
+        response["HX-Reswap"] = "beforeend"
+        response["HX-Reselect"] = ".employer-record"
+        response["HX-Trigger"] = "employerRecordSaved"
+        return response
+
+    def render(self, form, *, status: int = 200, organisation_form=None, note: str = "", data=None):
+        data = data if data is not None else self.request.POST
+        chosen = data.get("organisation") or form["organisation"].value()
+        chosen_id = int(chosen) if str(chosen or "").isdigit() else None
+        organisations, more = employer_selectors.organisation_choices(
+            tenant=self.tenant,
+            term=(data.get("organisation_search") or "").strip(),
+            selected_id=chosen_id,
+        )
+        organisation = next((o for o in organisations if o.pk == chosen_id), None)
+        staff = list(services.organisation_staff(organisation=organisation)) if organisation else []
+        context = {
+            "form": form,
+            "organisations": organisations,
+            "more_organisations": more,
+            "organisation": organisation,
+            "staff": staff,
+            "organisation_search": data.get("organisation_search", ""),
+            "organisation_form": organisation_form,
+            "note": note,
+            "draft_url": f"{reverse('learners:add')}?draft=1",
+        }
+        template = self.dialog_template if self.request.htmx else self.page_template
+        return render(self.request, template, context, status=status)
