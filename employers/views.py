@@ -43,9 +43,25 @@ class CreateUserMixin(TenantPermissionRequiredMixin):
 
 
 class ConfirmCreateView(CreateUserMixin, TemplateView):
-    """ "Select Employer, then select Yes to confirm" from the Users list's Create menu."""
+    """The Create menu's "Select Employer (or Learner), then select Yes to confirm"."""
 
     template_name = "employers/confirm_create.html"
+    kinds = {
+        "employer": (
+            "employer",
+            "employers:add",
+            "a person at an apprentice's workplace, such as a line manager, mentor or HR contact",
+        ),
+        "learner": ("learner", "learners:add", "an apprentice on one of your programmes"),
+    }
+
+    def get_context_data(self, **kwargs):
+        if kwargs["kind"] not in self.kinds:
+            raise Http404("No such kind of user")
+        noun, url_name, description = self.kinds[kwargs["kind"]]
+        return super().get_context_data(
+            noun=noun, yes_url=reverse(url_name), description=description, **kwargs
+        )
 
 
 def _int_ids(values) -> list[int]:
