@@ -49,7 +49,7 @@ class LearnerForm(AccessibleFormMixin, forms.Form):
     national_insurance_number = forms.CharField(
         label="National Insurance number",
         required=False,
-        help_text="For example QQ 12 34 56 C.",
+        help_text="For example AB 12 34 56 C.",
         widget=forms.TextInput(attrs={"class": "w-auto", "spellcheck": "false"}),
     )
     gender = forms.ChoiceField(

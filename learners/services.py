@@ -32,7 +32,7 @@ INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to
 MAIN_AIM_INVALID = "Main Aim Registration Number can only have letters and digits, up to 30."
 DOB_INVALID = "Enter a real date of birth, like 27 3 2007."
 DOB_FUTURE = "Date of birth must be in the past."
-NI_INVALID = "Enter a National Insurance number in the correct format, like QQ 12 34 56 C."
+NI_INVALID = "Enter a National Insurance number in the correct format, like AB 12 34 56 C."
 GROUP_UNKNOWN = "One of the selected groups no longer exists. Search and select again."
 INVITE_REQUIRED = (
     "Select Yes to send the activation email now, or No to keep the learner as a Prospect."

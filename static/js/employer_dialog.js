@@ -16,6 +16,8 @@
       opener.focus();
     });
     box.showModal();
+    var first = box.querySelector("select, input:not([type=hidden]):not([tabindex='-1'])");
+    if (first) first.focus();
   });
 
   document.body.addEventListener("employerRecordSaved", function () {

@@ -1,0 +1,141 @@
+import pytest
+from playwright.sync_api import Page, expect
+
+from accounts.models import User
+from employers.models import EmployerGroup, GroupKind, Organisation
+from learners.services import organisation_staff
+
+from .conftest import SCREENSHOTS, assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def staff_names(organisation_name: str) -> list[str]:
+    organisation = Organisation.objects.get(name=organisation_name)
+    return [person.full_name for person in organisation_staff(organisation=organisation)]
+
+
+def open_add_learner(page: Page, site: str) -> None:
+    sign_in(page, site, "admin")
+    page.goto(f"{site}/users/")
+    page.get_by_text("Create", exact=True).click()
+    page.get_by_role("link", name="Learner").click()
+    page.get_by_role("link", name="Yes").click()
+    expect(page.get_by_role("heading", name="Add Learner", exact=True)).to_be_visible()
+
+
+def type_learner(page: Page) -> None:
+    page.get_by_label("Title", exact=True).select_option("Miss")
+    page.get_by_label("First name", exact=True).fill("Lily")
+    page.get_by_label("Surname", exact=True).fill("Carter")
+    page.get_by_label("Email", exact=True).fill("lily.carter@learner.example")
+    page.get_by_label("Mobile number", exact=True).fill("07400 555666")
+    page.get_by_label("Date of birth").fill("2007-03-27")
+    page.get_by_label("National Insurance number").fill("ab 12 34 56 c")
+
+
+def dialog(page: Page):
+    return page.get_by_role("dialog", name="Add Employer")
+
+
+def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo_site):
+    open_add_learner(page, demo_site)
+    assert_accessible(page)
+    type_learner(page)
+
+    page.get_by_role("button", name="Add employer").click()
+    box = dialog(page)
+    expect(box).to_be_visible()
+    expect(box.get_by_label("Employer", exact=True)).to_be_focused()
+    assert_accessible(page)
+
+    box.get_by_label("Employer", exact=True).select_option(label="Brightside Care Homes")
+    expect(box.locator("#employer-address")).to_contain_text("8 Elm Street, Birmingham B1 1AA")
+    people = staff_names("Brightside Care Homes")
+    expect(box.get_by_label("Manager").locator("option")).to_have_text(["No manager", *people])
+    expect(box.get_by_label("Mentor").locator("option")).to_have_text(["No mentor", *people])
+    box.get_by_label("Manager").select_option(label=people[0])
+    box.get_by_label("Mentor").select_option(label=people[1])
+    box.get_by_label("Console").check()
+    box.get_by_label("Main Aim Registration Number").fill("ZPROG001")
+    page.screenshot(path=SCREENSHOTS / "add-employer-dialog.png", full_page=False)
+    box.get_by_role("button", name="Save").click()
+
+    expect(box).to_be_hidden()
+    record = page.locator(".employer-record")
+    expect(record).to_have_count(1)
+    expect(record).to_contain_text("Brightside Care Homes")
+    expect(record).to_contain_text(people[0])
+    expect(record).to_contain_text("Classic, Console")
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Lily")
+    expect(page.get_by_label("Date of birth")).to_have_value("2007-03-27")
+    assert_accessible(page)
+
+    page.get_by_role("group", name="Would you like to invite this learner?").get_by_label(
+        "No"
+    ).check()
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Learner Lily Carter created as a Prospect")
+    employers = page.get_by_role("region", name="Employers")
+    expect(employers).to_contain_text("Brightside Care Homes")
+    expect(employers).to_contain_text("8 Elm Street, Birmingham B1 1AA")
+    expect(employers).to_contain_text(people[0])
+    expect(employers).to_contain_text(people[1])
+    expect(employers).to_contain_text("Classic, Console")
+    expect(employers).to_contain_text("ZPROG001")
+    assert_accessible(page)
+    learner = User.objects.get(email="lily.carter@learner.example")
+    assert learner.learner_profile.national_insurance_number == "AB123456C"
+
+
+def test_the_dialogs_plus_adds_an_organisation_with_its_employer_group(page: Page, demo_site):
+    open_add_learner(page, demo_site)
+    page.get_by_role("button", name="Add employer").click()
+    box = dialog(page)
+    box.get_by_role("button", name="Add a new employer organisation").click()
+    box.get_by_label("Employer name").fill("Riverside Bakery")
+    box.get_by_label("Postcode").fill("ls11ur")
+    box.get_by_role("button", name="Save new employer").click()
+    expect(box.get_by_role("status")).to_contain_text("Employer 'Riverside Bakery' added")
+    expect(box.get_by_label("Employer", exact=True).locator("option:checked")).to_have_text(
+        "Riverside Bakery"
+    )
+    expect(box.locator("#employer-address")).to_contain_text("LS1 1UR")
+    group = EmployerGroup.objects.get(organisation__name="Riverside Bakery")
+    assert group.kind == GroupKind.EMPLOYER and group.name == "Riverside Bakery"
+
+
+def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, demo_site):
+    open_add_learner(page, demo_site)
+    plus = page.get_by_role("button", name="Add employer")
+    plus.focus()
+    page.keyboard.press("Enter")
+    box = dialog(page)
+    expect(box).to_be_visible()
+    expect(box.get_by_label("Employer", exact=True)).to_be_focused()
+
+    # Save with nothing chosen: the errors show inside the dialog.
+    box.get_by_label("Classic").focus()
+    page.keyboard.press("Space")  # untick the default
+    box.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(box.get_by_role("alert")).to_contain_text("Select an employer.")
+    expect(box.get_by_role("alert")).to_contain_text("Select at least one interface")
+    assert_accessible(page)
+
+    box.get_by_label("Employer", exact=True).focus()
+    page.keyboard.press("ArrowDown")  # first employer in the list
+    expect(box.locator("#employer-address")).not_to_contain_text("Select an employer")
+    box.get_by_label("Classic").focus()
+    page.keyboard.press("Space")
+    box.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(box).to_be_hidden()
+    expect(page.locator(".employer-record")).to_have_count(1)
+    expect(plus).to_be_focused()
+
+    page.keyboard.press("Enter")
+    expect(dialog(page)).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog(page)).to_have_count(0)
+    expect(plus).to_be_focused()
