@@ -56,7 +56,10 @@ def normalise_ni_number(value: str) -> str:
 def organisation_staff(*, organisation: Organisation):
     """Employer users who work for this organisation and can be a manager or mentor."""
     return organisation.members.filter(
-        user_type=UserType.EMPLOYER, is_archived=False, status__in=ACTIVE_STAFF_STATUSES
+        tenant_id=organisation.tenant_id,
+        user_type=UserType.EMPLOYER,
+        is_archived=False,
+        status__in=ACTIVE_STAFF_STATUSES,
     ).order_by("surname", "first_name", "pk")
 
 
@@ -180,13 +183,13 @@ def learner_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
         try:
             checked = employer_record_clean(tenant=tenant, data=record)
         except ValidationError as error:
-            for message in error.messages:
+            for problem in error.messages:
                 fail(
                     "employer_records",
-                    "Employer %(number)s: %(message)s",
+                    "Employer %(number)s: %(problem)s",
                     "record",
                     number=number,
-                    message=message,
+                    problem=problem,
                 )
             continue
         if checked["organisation"].pk in seen:

@@ -87,6 +87,11 @@ def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo
     learner = User.objects.get(email="lily.carter@learner.example")
     assert learner.learner_profile.national_insurance_number == "AB123456C"
 
+    # The dialog's full-page fallback (used without JavaScript) is accessible too.
+    page.goto(f"{demo_site}/learners/add/employer/")
+    expect(page.get_by_role("heading", name="Add Employer", level=1)).to_be_visible()
+    assert_accessible(page)
+
 
 def test_the_dialogs_plus_adds_an_organisation_with_its_employer_group(page: Page, demo_site):
     open_add_learner(page, demo_site)
@@ -96,7 +101,7 @@ def test_the_dialogs_plus_adds_an_organisation_with_its_employer_group(page: Pag
     box.get_by_label("Employer name").fill("Riverside Bakery")
     box.get_by_label("Postcode").fill("ls11ur")
     box.get_by_role("button", name="Save new employer").click()
-    expect(box.get_by_role("status")).to_contain_text("Employer 'Riverside Bakery' added")
+    expect(box.get_by_text("Employer 'Riverside Bakery' added and selected.")).to_be_visible()
     expect(box.get_by_label("Employer", exact=True).locator("option:checked")).to_have_text(
         "Riverside Bakery"
     )
@@ -139,3 +144,39 @@ def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, d
     page.keyboard.press("Escape")
     expect(dialog(page)).to_have_count(0)
     expect(plus).to_be_focused()
+
+
+def test_without_javascript_the_same_learner_is_created(browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/learners/add/")
+    type_learner(page)
+    page.get_by_role("button", name="Add employer").click()
+
+    expect(page.get_by_role("heading", name="Add Employer", level=1)).to_be_visible()
+    # (axe runs in the page's JavaScript, so the full page is checked in another test.)
+    page.get_by_label("Employer", exact=True).select_option(label="Kestrel Logistics")
+    page.get_by_role("button", name="Show the employer's address and people").click()
+    expect(page.locator("#employer-address")).to_contain_text("Newcastle NE1 3PF")
+    people = staff_names("Kestrel Logistics")
+    page.get_by_label("Manager").select_option(label=people[0])
+    page.get_by_label("Main Aim Registration Number").fill("ZPROG002")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_role("heading", name="Add Learner", exact=True)).to_be_visible()
+    expect(page.get_by_label("First name", exact=True)).to_have_value("Lily")
+    expect(page.get_by_label("Date of birth")).to_have_value("2007-03-27")
+    expect(page.locator(".employer-record")).to_contain_text("Kestrel Logistics")
+    page.get_by_role("group", name="Would you like to invite this learner?").get_by_label(
+        "No"
+    ).check()
+    page.get_by_role("button", name="Create", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Learner Lily Carter created")
+    learner = User.objects.get(email="lily.carter@learner.example")
+    record = learner.employer_records.get()
+    assert record.organisation.name == "Kestrel Logistics"
+    assert record.manager.full_name == people[0] and record.is_primary
+    assert record.main_aim_reference == "ZPROG002" and record.interfaces == ["Classic"]
+    context.close()
