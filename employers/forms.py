@@ -94,3 +94,16 @@ class EmployerForm(AccessibleFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data["invite"] = {"yes": True, "no": False}.get(data.get("invite"))
         return data
+
+
+class OrganisationForm(AccessibleFormMixin, forms.Form):
+    name = forms.CharField(label="Employer name", max_length=200)
+    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=100)
+    address_line_2 = forms.CharField(label="Address line 2", required=False, max_length=100)
+    town = forms.CharField(label="Town or city", required=False, max_length=60)
+    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
+    reference = forms.CharField(label="Employer reference", required=False, max_length=40)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].error_messages["required"] = "Enter the employer's name."

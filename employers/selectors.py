@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, RoleAudience, Tenant
 
@@ -87,3 +87,20 @@ def group_picker(
         "group_search": term,
         "show_selected": show_selected,
     }
+
+
+def organisation_list(*, tenant: Tenant, search: str = ""):
+    """The tenant's employer organisations, by name, with how many employer users each has."""
+    organisations = Organisation.objects.filter(tenant=tenant)
+    for word in search.split():
+        organisations = organisations.filter(
+            Q(name__icontains=word)
+            | Q(town__icontains=word)
+            | Q(postcode__icontains=word)
+            | Q(reference__icontains=word)
+        )
+    return (
+        organisations.select_related("group")
+        .annotate(staff_count=Count("members"))
+        .order_by("name", "pk")
+    )

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -7,11 +9,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import selectors as account_selectors
-from accounts.mixins import TenantPermissionRequiredMixin
+from accounts.mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
 from accounts.models import InvitationStatus, Permission, UserStatus, UserType
 
 from . import selectors, services
-from .forms import EmployerForm
+from .forms import EmployerForm, OrganisationForm
 
 # Buttons inside the form that rework one section and show the form again, keeping everything
 # typed. With JavaScript htmx swaps just that section; without it the whole page comes back.
@@ -239,3 +241,49 @@ class EmployerEditView(EmployerFormView):
             )
         messages.success(self.request, message)
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
+
+
+class OrganisationListView(AdministratorRequiredMixin, TemplateView):
+    """Employer organisations: searchable by name, town, postcode or reference."""
+
+    template_name = "employers/organisation_list.html"
+    per_page = 25
+
+    def get_context_data(self, **kwargs):
+        search = self.request.GET.get("q", "").strip()[:200]
+        number = self.request.GET.get("page", "1")
+        page = account_selectors.page_of(
+            selectors.organisation_list(tenant=self.tenant, search=search),
+            number=int(number) if number.isdigit() else 1,
+            per_page=self.per_page,
+        )
+        return super().get_context_data(
+            page=page,
+            search=search,
+            query=urlencode({"q": search}) if search else "",
+            can_add=self.request.user.has_tenant_permission(Permission.MANAGE_ORGANISATIONS),
+            **kwargs,
+        )
+
+
+class OrganisationCreateView(TenantPermissionRequiredMixin, View):
+    required_permission = Permission.MANAGE_ORGANISATIONS
+    template_name = "employers/organisation_form.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": OrganisationForm()})
+
+    def post(self, request):
+        form = OrganisationForm(request.POST)
+        if form.is_valid():
+            try:
+                organisation = services.organisation_create(tenant=self.tenant, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    f"Employer '{organisation.name}' added, with its own employer group.",
+                )
+                return HttpResponseRedirect(reverse("employers:organisation_list"))
+        return render(request, self.template_name, {"form": form}, status=422)

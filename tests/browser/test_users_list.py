@@ -43,6 +43,17 @@ def test_admin_signs_in_reaches_users_and_finds_a_demo_user_by_email(page: Page,
     expect(page.get_by_role("heading", level=1)).to_contain_text(wanted.surname)
     assert_accessible(page)
 
+    page.goto(f"{demo_site}/users/invitations/")
+    expect(page.get_by_role("heading", name="Pending invitations")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "pending-invitations.png", full_page=True)
+
+    page.get_by_role("link", name="Organisations").first.click()
+    page.get_by_label("Search by name, town, postcode or reference").fill("Harbour")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    assert_accessible(page)
+
 
 def test_users_list_works_without_javascript(browser, demo_site):
     context = browser.new_context(java_script_enabled=False)
