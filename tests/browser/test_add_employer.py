@@ -104,6 +104,7 @@ def test_add_employer_invite_now_then_activate_and_sign_in(page: Page, site, bro
     )
     expect(page.get_by_role("heading", level=1)).to_contain_text("Bernard Okoro")
     assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "employer-profile.png", full_page=True)
     employer = User.objects.get(email="b.okoro@acme.example")
     assert employer.status == UserStatus.INVITED
     assert employer.postcode == "SW1A 1AA"

@@ -84,6 +84,7 @@ def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo
     expect(employers).to_contain_text("Classic, Console")
     expect(employers).to_contain_text("ZPROG001")
     assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "learner-profile.png", full_page=True)
     learner = User.objects.get(email="lily.carter@learner.example")
     assert learner.learner_profile.national_insurance_number == "AB123456C"
 
