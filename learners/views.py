@@ -200,7 +200,7 @@ class EmployerRecordView(CreateUserMixin, View):
         response["HX-Retarget"] = "#employer-records"
         response["HX-Reswap"] = "beforeend"
         response["HX-Reselect"] = ".employer-record"
-        response["HX-Trigger"] = "employerRecordSaved"
+        response["HX-Trigger-After-Settle"] = "employerRecordSaved"
         return response
 
     def render(self, form, *, status: int = 200, organisation_form=None, note: str = "", data=None):

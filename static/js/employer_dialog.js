@@ -20,6 +20,8 @@
     if (first) first.focus();
   });
 
+  // The server fires this after htmx has settled the saved record into the list, so closing
+  // the dialog (and handing focus back to +) is the last thing that happens.
   document.body.addEventListener("employerRecordSaved", function () {
     var box = dialog();
     var radios = document.querySelectorAll("#employer-records input[name=primary_record]");

@@ -38,3 +38,10 @@ def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSW
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def htmx_idle(page: Page) -> None:
+    """Wait until htmx has finished every request, swap and settle, as a person would."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')"
+    )

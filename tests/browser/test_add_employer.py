@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User, UserStatus
 
-from .conftest import SCREENSHOTS, assert_accessible, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, htmx_idle, sign_in
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "plum orchard lantern 42"
@@ -29,6 +29,7 @@ def open_add_employer(page: Page, site: str) -> None:
     expect(page.get_by_role("heading", name="Create Employer?")).to_be_visible()
     page.get_by_role("link", name="Yes").click()
     expect(page.get_by_role("heading", name="Add Employer", exact=True)).to_be_visible()
+    page.wait_for_load_state("load")
 
 
 def fill_personal_details(page: Page, *, first_name: str, surname: str, email: str) -> None:
@@ -81,11 +82,13 @@ def test_add_employer_invite_now_then_activate_and_sign_in(page: Page, site, bro
     page.get_by_label("Search", exact=True).fill("London Digital")
     group = page.get_by_label("All employers › London › London Digital")
     expect(group).to_be_visible()
+    htmx_idle(page)
     group.check()
 
     page.get_by_label("Available").select_option(label="Learners Progress")
     page.get_by_role("button", name="Move selected roles to Assigned").click()
     expect(page.get_by_label("Assigned").locator("option")).to_have_text(["Learners Progress"])
+    htmx_idle(page)
 
     page.get_by_label("Or type a new position title and select Add").fill("Site Foreman")
     page.get_by_role("button", name="Add", exact=True).click()
@@ -125,6 +128,8 @@ def test_prospect_then_send_invitation_then_activate(page: Page, site, browser):
     open_add_employer(page, site)
     fill_personal_details(page, first_name="Petra", surname="Novak", email="petra@harbour.example")
     page.get_by_label("Search", exact=True).fill("Harbour")
+    expect(page.get_by_label("All employers › South West › Harbour Digital")).to_be_visible()
+    htmx_idle(page)
     page.get_by_label("All employers › South West › Harbour Digital").check()
     page.get_by_label("Console").check()
     page.get_by_role("group", name="Would you like to invite this employer?").get_by_label(

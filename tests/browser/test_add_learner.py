@@ -5,7 +5,7 @@ from accounts.models import User
 from employers.models import EmployerGroup, GroupKind, Organisation
 from learners.services import organisation_staff
 
-from .conftest import SCREENSHOTS, assert_accessible, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, htmx_idle, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -22,6 +22,7 @@ def open_add_learner(page: Page, site: str) -> None:
     page.get_by_role("link", name="Learner").click()
     page.get_by_role("link", name="Yes").click()
     expect(page.get_by_role("heading", name="Add Learner", exact=True)).to_be_visible()
+    page.wait_for_load_state("load")  # scripts (htmx, the dialog) are ready
 
 
 def type_learner(page: Page) -> None:
@@ -51,6 +52,7 @@ def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo
 
     box.get_by_label("Employer", exact=True).select_option(label="Brightside Care Homes")
     expect(box.locator("#employer-address")).to_contain_text("8 Elm Street, Birmingham B1 1AA")
+    htmx_idle(page)
     people = staff_names("Brightside Care Homes")
     expect(box.get_by_label("Manager").locator("option")).to_have_text(["No manager", *people])
     expect(box.get_by_label("Mentor").locator("option")).to_have_text(["No mentor", *people])
@@ -102,6 +104,7 @@ def test_the_dialogs_plus_adds_an_organisation_with_its_employer_group(page: Pag
     box.get_by_label("Employer name").fill("Riverside Bakery")
     box.get_by_label("Postcode").fill("ls11ur")
     box.get_by_role("button", name="Save new employer").click()
+    htmx_idle(page)
     expect(box.get_by_text("Employer 'Riverside Bakery' added and selected.")).to_be_visible()
     expect(box.get_by_label("Employer", exact=True).locator("option:checked")).to_have_text(
         "Riverside Bakery"
@@ -126,12 +129,14 @@ def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, d
     box.get_by_role("button", name="Save").focus()
     page.keyboard.press("Enter")
     expect(box.get_by_role("alert")).to_contain_text("Select an employer.")
+    htmx_idle(page)
     expect(box.get_by_role("alert")).to_contain_text("Select at least one interface")
     assert_accessible(page)
 
     box.get_by_label("Employer", exact=True).focus()
     page.keyboard.press("ArrowDown")  # first employer in the list
     expect(box.locator("#employer-address")).not_to_contain_text("Select an employer")
+    htmx_idle(page)
     box.get_by_label("Classic").focus()
     page.keyboard.press("Space")
     box.get_by_role("button", name="Save").focus()

@@ -35,7 +35,7 @@ def test_the_dialog_refuses_a_manager_from_another_organisation_posted_directly(
     )
     html = response.content.decode()
     assert "Choose a manager who works for the selected employer." in html
-    assert "HX-Trigger" not in response
+    assert "HX-Trigger-After-Settle" not in response
 
 
 def test_saving_in_the_dialog_returns_the_record_for_the_learner_form(client, admin):
@@ -45,7 +45,7 @@ def test_saving_in_the_dialog_returns_the_record_for_the_learner_form(client, ad
         {"organisation": organisation.pk, "interfaces": ["console"], "action": "save"},
         HTTP_HX_REQUEST="true",
     )
-    assert response["HX-Trigger"] == "employerRecordSaved"
+    assert response["HX-Trigger-After-Settle"] == "employerRecordSaved"
     assert response["HX-Retarget"] == "#employer-records"
     html = response.content.decode()
     assert "Acme Ltd" in html and 'name="employer_records"' in html
