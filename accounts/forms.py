@@ -6,9 +6,9 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
-from aptem.forms import AccessibleFormMixin
+from aptem.forms import YES_NO, AccessibleFormMixin
 
-from .models import DEFAULT_LIST_STATUSES, UserStatus, UserType
+from .models import DEFAULT_LIST_STATUSES, Gender, Title, UserStatus, UserType
 
 PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 
@@ -134,4 +134,72 @@ class FreshLinkForm(AccessibleFormMixin, forms.Form):
         label="Email address",
         help_text="The address the invitation was sent to.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class PersonDetailsForm(AccessibleFormMixin, forms.Form):
+    """Personal details and address, shared by Add Employer and Add Learner.
+
+    Fields only coerce what was typed: every rule is the services' (``person_details_clean`` and
+    the employer or learner rules built on it), so the pages, CSV and the API agree.
+    """
+
+    mandatory_fields = frozenset({"title", "first_name", "surname", "email", "mobile"})
+
+    title = forms.ChoiceField(
+        label="Title", required=False, choices=[("", "Select a title"), *Title.choices]
+    )
+    first_name = forms.CharField(
+        label="First name",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 50, "autocomplete": "off"}),
+    )
+    surname = forms.CharField(
+        label="Surname",
+        required=False,
+        widget=forms.TextInput(attrs={"maxlength": 50, "autocomplete": "off"}),
+    )
+    email = forms.CharField(
+        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
+    mobile = forms.CharField(
+        label="Mobile number",
+        required=False,
+        help_text="For example 07400 123456.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    gender = forms.ChoiceField(
+        label="Gender", required=False, choices=[("", "Not given"), *Gender.choices]
+    )
+    postcode = forms.CharField(
+        label="Postcode", required=False, widget=forms.TextInput(attrs={"class": "w-auto"})
+    )
+    address_line_1 = forms.CharField(label="Address line 1", required=False)
+    address_line_2 = forms.CharField(label="Address line 2", required=False)
+    address_line_3 = forms.CharField(label="Address line 3", required=False)
+    town = forms.CharField(label="Town or city", required=False)
+    county = forms.CharField(label="County", required=False)
+
+    def __init__(self, *args, tenant, **kwargs):
+        self.tenant = tenant
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.mandatory = name in self.mandatory_fields
+
+    def service_input(self) -> dict:
+        """The coerced values as the services take them (the invite answer as True/False)."""
+        data = dict(self.cleaned_data)
+        if "invite" in self.fields:
+            data["invite"] = dict(zip(("yes", "no"), (True, False), strict=True)).get(
+                data.get("invite")
+            )
+        return data
+
+
+def invite_field(noun: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=f"Would you like to invite this {noun}?",
+        required=False,
+        choices=YES_NO,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )

@@ -1,7 +1,7 @@
 """Writes for people and their invitations. The pages, the CSV importer and the API call these."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -62,7 +62,21 @@ PERSON_TEXT_FIELDS = (
     "town",
     "county",
 )
-ADDRESS_FIELDS = ("address_line_1", "address_line_2", "address_line_3", "town", "county")
+# Every field of a person that person_details_clean checks and returns.
+PERSON_FIELDS = (
+    "title",
+    "first_name",
+    "surname",
+    "email",
+    "mobile",
+    "gender",
+    "postcode",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+)
 
 
 def email_taken(*, tenant: Tenant, email: str, exclude: User | None = None) -> bool:
@@ -276,6 +290,64 @@ def invitation_deliver(*, invitation_id: int) -> Invitation:
         summary=f"Invitation email sent to {invitation.email}",
     )
     return invitation
+
+
+def person_create(
+    *,
+    tenant: Tenant,
+    user_type: str,
+    created_by: User | None,
+    clean: Mapping[str, Any],
+    invite: bool,
+    populate: Callable[[User], str],
+) -> tuple[User, Invitation | None]:
+    """Create a person, invited at once or kept as a Prospect, in one transaction.
+
+    No password is hashed: the account gets an unusable password until its owner activates it.
+    ``populate`` adds what the kind of person has (groups, roles, employer records) inside the
+    same transaction and returns a few words for the audit trail. When inviting, the email
+    leaves after the transaction commits; a provider failure leaves the account in place with a
+    failed invitation that can be retried.
+    """
+    try:
+        with transaction.atomic():
+            user = User(
+                tenant=tenant,
+                user_type=user_type,
+                status=UserStatus.PROSPECT,
+                username=username_default(clean["email"]),
+                **clean,
+            )
+            user.set_unusable_password()
+            user.save()
+            extra = populate(user)
+            audit_record(
+                tenant=tenant,
+                actor=created_by,
+                subject=user,
+                action="user.created",
+                summary=f"{user.get_user_type_display()} {user.full_name} created as "
+                f"{'Invited' if invite else 'Prospect'}{extra}",
+            )
+            invitation = None
+            if invite:
+                invitation = invitation_create(user=user, sent_by=created_by)
+                invitation_deliver_after_commit(invitation)
+    except IntegrityError:
+        # Another request took the email between the check and the insert.
+        if email_taken(tenant=tenant, email=clean["email"]):
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
+                    )
+                }
+            ) from None
+        raise
+    if invitation is not None:
+        invitation.refresh_from_db()
+    user.refresh_from_db()
+    return user, invitation
 
 
 def invitation_deliver_after_commit(invitation: Invitation) -> None:

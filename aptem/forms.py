@@ -45,3 +45,16 @@ class AccessibleFormMixin:
             "class", ""
         ):
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+class IdListField(forms.Field):
+    """Ids posted by a widget the template draws itself (checkbox lists, listboxes)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [str(item) for item in (value or []) if str(item).strip()]
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+INTERFACE_CHOICES = [("classic", "Classic"), ("console", "Console")]

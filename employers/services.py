@@ -2,19 +2,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
-from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserStatus, UserType
+from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
 from accounts.postcodes import normalise_postcode
-from accounts.services import (
-    EMAIL_TAKEN,
-    audit_record,
-    email_taken,
-    invitation_create,
-    invitation_deliver_after_commit,
-    person_details_clean,
-    username_default,
-)
+from accounts.services import PERSON_FIELDS, audit_record, person_create, person_details_clean
 
 from .models import EmployerGroup, GroupKind, Organisation, Position
 
@@ -156,60 +148,26 @@ def employer_clean(
 def employer_create(
     *, tenant: Tenant, created_by: User | None, data: Mapping[str, Any]
 ) -> tuple[User, Invitation | None]:
-    """Create an employer, invited at once or kept as a Prospect.
-
-    No password is hashed: the account gets an unusable password until its owner activates it.
-    When inviting, the activation email leaves after the transaction commits, and a provider
-    failure leaves the account in place with a failed invitation that can be retried.
-    """
+    """Create an employer, invited at once or kept as a Prospect (see ``person_create``)."""
     clean = employer_clean(tenant=tenant, data=data)
     invite = clean.pop("invite")
     groups = clean.pop("employer_groups")
     roles = clean.pop("roles")
-    try:
-        with transaction.atomic():
-            user = User(
-                tenant=tenant,
-                user_type=UserType.EMPLOYER,
-                status=UserStatus.PROSPECT,
-                username=username_default(clean["email"]),
-                **clean,
-            )
-            user.set_unusable_password()
-            user.save()
-            user.employer_groups.set(groups)
-            user.roles.set(roles)
-            organisations = [group.organisation for group in groups if _has_organisation(group)]
-            user.organisations.set(organisations)
-            audit_record(
-                tenant=tenant,
-                actor=created_by,
-                subject=user,
-                action="user.created",
-                summary=f"Employer {user.full_name} created as "
-                f"{'Invited' if invite else 'Prospect'}",
-                groups=[group.pk for group in groups],
-                roles=[role.pk for role in roles],
-            )
-            invitation = None
-            if invite:
-                invitation = invitation_create(user=user, sent_by=created_by)
-                invitation_deliver_after_commit(invitation)
-    except IntegrityError:
-        # Another request took the email between the check and the insert.
-        if email_taken(tenant=tenant, email=clean["email"]):
-            raise ValidationError(
-                {
-                    "email": ValidationError(
-                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
-                    )
-                }
-            ) from None
-        raise
-    if invitation is not None:
-        invitation.refresh_from_db()
-    user.refresh_from_db()
-    return user, invitation
+
+    def populate(user: User) -> str:
+        user.employer_groups.set(groups)
+        user.roles.set(roles)
+        user.organisations.set([group.organisation for group in groups if _has_organisation(group)])
+        return ""
+
+    return person_create(
+        tenant=tenant,
+        user_type=UserType.EMPLOYER,
+        created_by=created_by,
+        clean=clean,
+        invite=invite,
+        populate=populate,
+    )
 
 
 def _has_organisation(group: EmployerGroup) -> bool:
@@ -220,23 +178,7 @@ def _has_organisation(group: EmployerGroup) -> bool:
     return True
 
 
-EDITABLE_FIELDS = (
-    "title",
-    "first_name",
-    "surname",
-    "email",
-    "mobile",
-    "gender",
-    "postcode",
-    "address_line_1",
-    "address_line_2",
-    "address_line_3",
-    "town",
-    "county",
-    "position",
-    "interface_classic",
-    "interface_console",
-)
+EDITABLE_FIELDS = (*PERSON_FIELDS, "position", "interface_classic", "interface_console")
 
 
 def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, Any]) -> User:

@@ -11,26 +11,13 @@ from django.views.generic import TemplateView
 from accounts import selectors as account_selectors
 from accounts.mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
 from accounts.models import InvitationStatus, Permission, UserStatus, UserType
+from accounts.services import PERSON_FIELDS
 
 from . import selectors, services
 from .forms import EmployerForm, OrganisationForm
 
 # Buttons inside the form that rework one section and show the form again, keeping everything
 # typed. With JavaScript htmx swaps just that section; without it the whole page comes back.
-EDIT_INITIAL_FIELDS = (
-    "title",
-    "first_name",
-    "surname",
-    "email",
-    "mobile",
-    "gender",
-    "postcode",
-    "address_line_1",
-    "address_line_2",
-    "address_line_3",
-    "town",
-    "county",
-)
 SECTION_ACTIONS = {
     "search_groups",
     "assign_roles",
@@ -209,7 +196,7 @@ class EmployerEditView(EmployerFormView):
         kwargs = {"tenant": self.tenant, "editing": True}
         if self.request.method == "GET":
             kwargs["initial"] = {
-                **{field: getattr(person, field) for field in EDIT_INITIAL_FIELDS},
+                **{field: getattr(person, field) for field in PERSON_FIELDS},
                 "position": person.position_id or "",
                 "interfaces": [name.lower() for name in person.interfaces],
             }

@@ -2,11 +2,8 @@ import json
 
 from django import forms
 
-from accounts.models import Gender, Title
-from aptem.forms import AccessibleFormMixin
-from employers.forms import INTERFACE_CHOICES, YES_NO, IdListField
-
-MANDATORY = {"title", "first_name", "surname", "email", "mobile", "invite"}
+from accounts.forms import PersonDetailsForm, invite_field
+from aptem.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
 
 
 def parse_records(values) -> list[dict]:
@@ -21,25 +18,21 @@ def parse_records(values) -> list[dict]:
     return records
 
 
-class LearnerForm(AccessibleFormMixin, forms.Form):
+class LearnerForm(PersonDetailsForm):
     """Add Learner. Its rules are ``learners.services.learner_clean``'s."""
 
-    title = forms.ChoiceField(
-        label="Title", required=False, choices=[("", "Select a title"), *Title.choices]
-    )
-    first_name = forms.CharField(
-        label="First name", required=False, widget=forms.TextInput(attrs={"maxlength": 50})
-    )
-    surname = forms.CharField(
-        label="Surname", required=False, widget=forms.TextInput(attrs={"maxlength": 50})
-    )
-    email = forms.CharField(label="Email", required=False, widget=forms.EmailInput)
-    mobile = forms.CharField(
-        label="Mobile number",
-        required=False,
-        help_text="For example 07400 123456.",
-        widget=forms.TextInput(attrs={"type": "tel"}),
-    )
+    mandatory_fields = PersonDetailsForm.mandatory_fields | {"invite"}
+    field_order = [
+        "title",
+        "first_name",
+        "surname",
+        "email",
+        "mobile",
+        "gender",
+        "date_of_birth",
+        "national_insurance_number",
+    ]
+
     date_of_birth = forms.DateField(
         label="Date of birth",
         required=False,
@@ -52,36 +45,13 @@ class LearnerForm(AccessibleFormMixin, forms.Form):
         help_text="For example AB 12 34 56 C.",
         widget=forms.TextInput(attrs={"class": "w-auto", "spellcheck": "false"}),
     )
-    gender = forms.ChoiceField(
-        label="Gender", required=False, choices=[("", "Not given"), *Gender.choices]
-    )
-    postcode = forms.CharField(
-        label="Postcode", required=False, widget=forms.TextInput(attrs={"class": "w-auto"})
-    )
-    address_line_1 = forms.CharField(label="Address line 1", required=False)
-    address_line_2 = forms.CharField(label="Address line 2", required=False)
-    address_line_3 = forms.CharField(label="Address line 3", required=False)
-    town = forms.CharField(label="Town or city", required=False)
-    county = forms.CharField(label="County", required=False)
     employer_groups = IdListField(label="Groups", required=False)
     employer_records = IdListField(label="Employers", required=False)
     primary_record = forms.CharField(required=False, widget=forms.HiddenInput)
-    invite = forms.ChoiceField(
-        label="Would you like to invite this learner?",
-        required=False,
-        choices=YES_NO,
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-    )
-
-    def __init__(self, *args, tenant, **kwargs):
-        self.tenant = tenant
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            field.mandatory = name in MANDATORY
+    invite = invite_field("learner")
 
     def service_input(self) -> dict:
-        data = dict(self.cleaned_data)
-        data["invite"] = {"yes": True, "no": False}.get(data.get("invite"))
+        data = super().service_input()
         data["employer_records"] = parse_records(data.get("employer_records"))
         return data
 

@@ -7,19 +7,10 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Invitation, Tenant, User, UserStatus, UserType
-from accounts.services import (
-    EMAIL_TAKEN,
-    audit_record,
-    email_taken,
-    invitation_create,
-    invitation_deliver_after_commit,
-    person_details_clean,
-    username_default,
-)
+from accounts.services import person_create, person_details_clean
 from employers.models import EmployerGroup, Organisation
 
 from .models import EmployerRecord, LearnerProfile
@@ -230,57 +221,31 @@ def learner_create(
         "date_of_birth": clean.pop("date_of_birth"),
         "national_insurance_number": clean.pop("national_insurance_number"),
     }
-    try:
-        with transaction.atomic():
-            learner = User(
+
+    def populate(learner: User) -> str:
+        LearnerProfile.objects.create(user=learner, **profile)
+        learner.employer_groups.set(groups)
+        EmployerRecord.objects.bulk_create(
+            EmployerRecord(
                 tenant=tenant,
-                user_type=UserType.LEARNER,
-                status=UserStatus.PROSPECT,
-                username=username_default(clean["email"]),
-                interface_classic=True,
-                **clean,
+                learner=learner,
+                organisation=record["organisation"],
+                manager=record["manager"],
+                mentor=record["mentor"],
+                interface_classic=record["interface_classic"],
+                interface_console=record["interface_console"],
+                main_aim_reference=record["main_aim_reference"],
+                is_primary=record["is_primary"],
             )
-            learner.set_unusable_password()
-            learner.save()
-            LearnerProfile.objects.create(user=learner, **profile)
-            learner.employer_groups.set(groups)
-            EmployerRecord.objects.bulk_create(
-                EmployerRecord(
-                    tenant=tenant,
-                    learner=learner,
-                    organisation=record["organisation"],
-                    manager=record["manager"],
-                    mentor=record["mentor"],
-                    interface_classic=record["interface_classic"],
-                    interface_console=record["interface_console"],
-                    main_aim_reference=record["main_aim_reference"],
-                    is_primary=record["is_primary"],
-                )
-                for record in records
-            )
-            audit_record(
-                tenant=tenant,
-                actor=created_by,
-                subject=learner,
-                action="user.created",
-                summary=f"Learner {learner.full_name} created as "
-                f"{'Invited' if invite else 'Prospect'} with {len(records)} employer record(s)",
-            )
-            invitation = None
-            if invite:
-                invitation = invitation_create(user=learner, sent_by=created_by)
-                invitation_deliver_after_commit(invitation)
-    except IntegrityError:
-        if email_taken(tenant=tenant, email=clean["email"]):
-            raise ValidationError(
-                {
-                    "email": ValidationError(
-                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
-                    )
-                }
-            ) from None
-        raise
-    if invitation is not None:
-        invitation.refresh_from_db()
-    learner.refresh_from_db()
-    return learner, invitation
+            for record in records
+        )
+        return f" with {len(records)} employer record(s)"
+
+    return person_create(
+        tenant=tenant,
+        user_type=UserType.LEARNER,
+        created_by=created_by,
+        clean={**clean, "interface_classic": True},
+        invite=invite,
+        populate=populate,
+    )
