@@ -160,6 +160,7 @@ def load_demo() -> Tenant:
         tenant, "viewer", "Victor", "Viewer", roles["Read-only administrator"], password_hash
     )
     _population(tenant, roles, groups, positions, organisations)
+    _manager_with_learners(tenant, organisations, password_hash)
     return tenant
 
 
@@ -278,3 +279,43 @@ def _population(tenant, roles, groups, positions, organisations) -> None:
                 organisation.members.add(user)
                 user.employer_groups.add(organisation.group)
                 user.roles.add(employer_roles[serial % len(employer_roles)])
+
+
+def _manager_with_learners(tenant, organisations, password_hash) -> None:
+    """A demo employer sign-in (username manager) who manages a few learners at Northwind."""
+    from learners.models import EmployerRecord
+
+    workplace = organisations[0]
+    manager, _ = User.objects.update_or_create(
+        username="manager",
+        defaults={
+            "tenant": tenant,
+            "email": f"manager@{DEMO_EMAIL_DOMAIN}",
+            "title": Title.MS,
+            "first_name": "Maya",
+            "surname": "Manager",
+            "user_type": UserType.EMPLOYER,
+            "status": UserStatus.FULL,
+            "is_archived": False,
+            "is_active": True,
+            "password": password_hash,
+            "interface_classic": True,
+            "activated_at": timezone.now(),
+        },
+    )
+    workplace.members.add(manager)
+    manager.employer_groups.add(workplace.group)
+    learners = User.objects.filter(
+        tenant=tenant, user_type=UserType.LEARNER, email__endswith=f"@{DEMO_EMAIL_DOMAIN}"
+    ).order_by("pk")[:6]
+    for learner in learners:
+        EmployerRecord.objects.get_or_create(
+            learner=learner,
+            organisation=workplace,
+            defaults={
+                "tenant": tenant,
+                "manager": manager,
+                "interface_classic": True,
+                "is_primary": not learner.employer_records.exists(),
+            },
+        )

@@ -44,6 +44,8 @@ def test_demo_sign_ins_and_their_permissions(client):
     assert not viewer.has_tenant_permission(Permission.CREATE_USERS)
     assert client.login(username="admin", password=DEMO_PASSWORD)
     assert client.login(username="viewer", password=DEMO_PASSWORD)
+    assert client.login(username="manager", password=DEMO_PASSWORD)
+    assert "Your learners" in client.get("/").content.decode()
 
 
 @override_settings(DEBUG=False)

@@ -18,3 +18,4 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  Administrator (Create Users): admin / {DEMO_PASSWORD}")
         self.stdout.write(f"  Administrator (view only):    viewer / {DEMO_PASSWORD}")
+        self.stdout.write(f"  Employer (manages learners): manager / {DEMO_PASSWORD}")
