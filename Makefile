@@ -23,6 +23,8 @@ $(VENV)/.dev-installed: requirements/dev.txt | $(BIN)/python
 install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
+# Links in development emails point at the port being served, unless SITE_URL says otherwise.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
