@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView
 
-from . import ratelimit, services
+from . import ratelimit, services, tasks
 from .forms import ActivationForm, FreshLinkForm
 from .models import User, UserStatus
 from .tokens import activation_token_generator
@@ -129,6 +129,6 @@ class FreshLinkView(View):
         if limited:
             messages.error(request, FRESH_LINK_LIMITED)
         else:
-            services.fresh_link_request(email=email)
+            tasks.send_fresh_activation_links.enqueue(email)
             messages.info(request, FRESH_LINK_SENT)
         return HttpResponseRedirect(reverse("accounts:fresh_link"))

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "anymail",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "employers",
     "learners",
@@ -82,6 +84,18 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
     )
 }
+# Background tasks (Django 6's API through the django-tasks backport). "immediate" runs a task
+# inside the request that enqueues it; "database" queues it for `manage.py db_worker`.
+TASKS_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+}
+TASKS = {
+    "default": {
+        "BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")],
+    }
+}
+
 # Rate limits must be shared by every process: Redis when REDIS_URL is set (production).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {

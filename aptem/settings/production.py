@@ -3,7 +3,14 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import EMAIL_PROVIDER, MIDDLEWARE, STORAGES, env_bool, require_secret_key
+from .base import (
+    EMAIL_PROVIDER,
+    MIDDLEWARE,
+    STORAGES,
+    TASKS_BACKENDS,
+    env_bool,
+    require_secret_key,
+)
 
 DEBUG = False
 require_secret_key()
@@ -28,3 +35,8 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# A queue and a worker (`python manage.py db_worker`) unless TASKS_BACKEND says otherwise.
+TASKS = {
+    "default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]},
+}

@@ -50,3 +50,17 @@ def test_requests_are_rate_limited_per_client(client):
     for n in range(10):
         ask(client, f"someone{n}@example.com")
     assert "Too many requests" in ask(client, "another@example.com").content.decode()
+
+
+def test_with_a_queue_the_page_sends_nothing_itself_and_the_worker_sends_once(client, settings):
+    """In production the email leaves from the worker, so the page's timing tells nothing."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    UserFactory(email="queued@example.com", status=UserStatus.INVITED)
+    response = ask(client, "queued@example.com")
+    assert "a fresh link is on its way" in response.content.decode()
+    assert mail.outbox == []
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert [m.to for m in mail.outbox] == [["queued@example.com"]]
