@@ -51,14 +51,14 @@ def big_tenant(django_db_setup, django_db_blocker):
         tenant.delete()
 
 
-@pytest.mark.parametrize("term", ["person4242@", "person99999@", "company17.example"])
+@pytest.mark.parametrize("term", ["person4242@", "person99999@", "person5@company5."])
 def test_a_selective_search_uses_the_trigram_indexes(big_tenant, term):
     plan = selectors.user_list(tenant=big_tenant, search=term)[:11].explain()
     assert "Seq Scan on accounts_user" not in plan, plan
     assert "_upper_trgm" in plan, plan
 
 
-@pytest.mark.parametrize("term", ["siob", "example", "smi"])
+@pytest.mark.parametrize("term", ["siob", "example", "smi", "company17.example"])
 def test_a_common_term_never_scans_the_table(big_tenant, term):
     """One user in eight matches: reading the newest-first index until a page is full wins."""
     plan = selectors.user_list(tenant=big_tenant, search=term)[:11].explain()
