@@ -37,6 +37,25 @@ def employer_roles(*, tenant: Tenant) -> QuerySet[Role]:
     return Role.objects.filter(tenant=tenant, audience=RoleAudience.EMPLOYER).order_by("name")
 
 
+def _choices(
+    scoped: QuerySet, *, field: str, term: str, selected_id: int | None, limit: int
+) -> tuple[list, bool]:
+    """One page of a long dropdown: rows of ``scoped`` (already limited to the tenant) whose
+    ``field`` matches every word of ``term`` (first ``limit``, and whether more exist), always
+    with the selected row, so a choice never vanishes from its own list."""
+    matching = scoped
+    for word in term.split():
+        matching = matching.filter(**{f"{field}__icontains": word})
+    rows = list(matching.order_by(field, "pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if selected_id and all(row.pk != selected_id for row in rows):
+        selected = scoped.filter(pk=selected_id).first()
+        if selected is not None:
+            rows.insert(0, selected)
+    return rows, more
+
+
 def position_choices(
     *,
     tenant: Tenant,
@@ -44,35 +63,27 @@ def position_choices(
     selected_id: int | None = None,
     limit: int = POSITION_CHOICES_LIMIT,
 ) -> tuple[list[Position], bool]:
-    """Positions matching ``term`` (first ``limit``, more exist), always with the selected one."""
-    positions = Position.objects.filter(tenant=tenant)
-    for word in term.split():
-        positions = positions.filter(title__icontains=word)
-    rows = list(positions.order_by("title")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if selected_id and all(position.pk != selected_id for position in rows):
-        selected = Position.objects.filter(tenant=tenant, pk=selected_id).first()
-        if selected:
-            rows.insert(0, selected)
-    return rows, more
+    """Positions for the Add Employer dropdown."""
+    return _choices(
+        Position.objects.filter(tenant=tenant),
+        field="title",
+        term=term,
+        selected_id=selected_id,
+        limit=limit,
+    )
 
 
 def organisation_choices(
     *, tenant: Tenant, term: str = "", selected_id: int | None = None, limit: int = 50
 ) -> tuple[list[Organisation], bool]:
-    """Organisations matching ``term`` (first ``limit``, more exist), always with the chosen one."""
-    organisations = Organisation.objects.filter(tenant=tenant)
-    for word in term.split():
-        organisations = organisations.filter(name__icontains=word)
-    rows = list(organisations.order_by("name")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if selected_id and all(o.pk != selected_id for o in rows):
-        chosen = Organisation.objects.filter(tenant=tenant, pk=selected_id).first()
-        if chosen:
-            rows.insert(0, chosen)
-    return rows, more
+    """Employer organisations for the learner's Add Employer dialog."""
+    return _choices(
+        Organisation.objects.filter(tenant=tenant),
+        field="name",
+        term=term,
+        selected_id=selected_id,
+        limit=limit,
+    )
 
 
 def group_picker(
