@@ -1,7 +1,7 @@
 """Writes for people and their invitations. The pages, the CSV importer and the API call these."""
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -160,6 +160,27 @@ def person_details_clean(
         except ValidationError as error:
             errors.setdefault("postcode", []).append(error)
     return clean, errors
+
+
+INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
+INVITE_REQUIRED = (
+    "Select Yes to send the activation email now, or No to keep the %(noun)s as a Prospect."
+)
+
+
+def interface_access_clean(values: Iterable[str] | None) -> dict[str, bool]:
+    """Classic and/or Console, at least one, as the two flags a user or record stores."""
+    chosen = set(values or ())
+    if not chosen or not chosen <= {"classic", "console"}:
+        raise ValidationError(INTERFACES_REQUIRED, code="required")
+    return {"interface_classic": "classic" in chosen, "interface_console": "console" in chosen}
+
+
+def invite_answer_clean(value: Any, *, noun: str) -> bool:
+    """The answer to "Would you like to invite this ...?": True (send now) or False (Prospect)."""
+    if value not in (True, False):
+        raise ValidationError(INVITE_REQUIRED, code="required", params={"noun": noun})
+    return value
 
 
 def audit_record(

@@ -6,7 +6,14 @@ from django.db import transaction
 
 from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
 from accounts.postcodes import normalise_postcode
-from accounts.services import PERSON_FIELDS, audit_record, person_create, person_details_clean
+from accounts.services import (
+    PERSON_FIELDS,
+    audit_record,
+    interface_access_clean,
+    invite_answer_clean,
+    person_create,
+    person_details_clean,
+)
 
 from .models import EmployerGroup, GroupKind, Organisation, Position
 
@@ -73,10 +80,6 @@ GROUPS_REQUIRED = "Select at least one employer group."
 GROUP_UNKNOWN = "One of the selected employer groups no longer exists. Search and select again."
 ROLE_UNKNOWN = "One of the selected roles is not available for employers."
 POSITION_UNKNOWN = "The selected position no longer exists. Choose another."
-INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
-INVITE_REQUIRED = (
-    "Select Yes to send the activation email now, or No to keep the employer as a Prospect."
-)
 
 
 def _ids(values: Iterable[Any]) -> set[int]:
@@ -129,16 +132,16 @@ def employer_clean(
         if clean["position"] is None:
             fail("position", POSITION_UNKNOWN, "unknown")
 
-    interfaces = set(data.get("interfaces") or ())
-    if not interfaces or not interfaces <= {"classic", "console"}:
-        fail("interfaces", INTERFACES_REQUIRED, "required")
-    clean["interface_classic"] = "classic" in interfaces
-    clean["interface_console"] = "console" in interfaces
+    try:
+        clean.update(interface_access_clean(data.get("interfaces")))
+    except ValidationError as error:
+        errors.setdefault("interfaces", []).append(error)
 
     if existing is None:
-        if data.get("invite") not in (True, False):
-            fail("invite", INVITE_REQUIRED, "required")
-        clean["invite"] = data.get("invite")
+        try:
+            clean["invite"] = invite_answer_clean(data.get("invite"), noun="employer")
+        except ValidationError as error:
+            errors.setdefault("invite", []).append(error)
 
     if errors:
         raise ValidationError(errors)

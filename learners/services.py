@@ -10,7 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Invitation, Tenant, User, UserStatus, UserType
-from accounts.services import person_create, person_details_clean
+from accounts.services import (
+    interface_access_clean,
+    invite_answer_clean,
+    person_create,
+    person_details_clean,
+)
 from employers.models import EmployerGroup, Organisation
 
 from .models import EmployerRecord, LearnerProfile
@@ -19,15 +24,11 @@ EMPLOYER_REQUIRED = "Select an employer."
 EMPLOYER_UNKNOWN = "The selected employer no longer exists. Choose another."
 MANAGER_NOT_AT_EMPLOYER = "Choose a manager who works for the selected employer."
 MENTOR_NOT_AT_EMPLOYER = "Choose a mentor who works for the selected employer."
-INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
 MAIN_AIM_INVALID = "Main Aim Registration Number can only have letters and digits, up to 30."
 DOB_INVALID = "Enter a real date of birth, like 27 3 2007."
 DOB_FUTURE = "Date of birth must be in the past."
 NI_INVALID = "Enter a National Insurance number in the correct format, like AB 12 34 56 C."
 GROUP_UNKNOWN = "One of the selected groups no longer exists. Search and select again."
-INVITE_REQUIRED = (
-    "Select Yes to send the activation email now, or No to keep the learner as a Prospect."
-)
 DUPLICATE_EMPLOYER = "%(name)s is already one of this learner's employers."
 
 _MAIN_AIM = re.compile(r"^[A-Za-z0-9]{1,30}$")
@@ -100,11 +101,10 @@ def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[st
             fail(role, message, "not_at_employer")
         clean[role] = person
 
-    interfaces = set(data.get("interfaces") or ())
-    if not interfaces or not interfaces <= {"classic", "console"}:
-        fail("interfaces", INTERFACES_REQUIRED, "required")
-    clean["interface_classic"] = "classic" in interfaces
-    clean["interface_console"] = "console" in interfaces
+    try:
+        clean.update(interface_access_clean(data.get("interfaces")))
+    except ValidationError as error:
+        errors.setdefault("interfaces", []).append(error)
 
     main_aim = str(data.get("main_aim_reference") or "").strip()
     if main_aim and not _MAIN_AIM.match(main_aim):
@@ -200,9 +200,10 @@ def learner_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
         record["is_primary"] = record["key"] == primary
     clean["employer_records"] = records
 
-    if data.get("invite") not in (True, False):
-        fail("invite", INVITE_REQUIRED, "required")
-    clean["invite"] = data.get("invite")
+    try:
+        clean["invite"] = invite_answer_clean(data.get("invite"), noun="learner")
+    except ValidationError as error:
+        errors.setdefault("invite", []).append(error)
 
     if errors:
         raise ValidationError(errors)

@@ -147,7 +147,7 @@ def test_missing_employer_interface_and_bad_main_aim_are_explained(admin):
         )
     errors = messages_of(caught)
     assert errors["organisation"] == ["Select an employer."]
-    assert errors["interfaces"] == [services.INTERFACES_REQUIRED]
+    assert errors["interfaces"] == ["Select at least one interface the employer can sign in to."]
     assert errors["main_aim_reference"] == [services.MAIN_AIM_INVALID]
 
 
