@@ -116,7 +116,7 @@ class FreshLinkView(View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "asked": True})
         email = form.cleaned_data["email"].casefold()
-        client = request.META.get("REMOTE_ADDR", "unknown")
+        client = ratelimit.client_address(request)
         limited = ratelimit.hit(
             f"fresh-link:client:{client}",
             limit=self.per_client_limit,

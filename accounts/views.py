@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views import View
 from django.views.generic import TemplateView
 
-from . import selectors, services
+from . import ratelimit, selectors, services
 from .forms import SignInForm, UserListFilterForm
 from .mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
 from .models import InvitationStatus, Permission
@@ -18,9 +18,44 @@ from .phone import format_mobile
 
 
 class SignInView(auth_views.LoginView):
+    """Sign in. Too many failures for one username, or from one address, pause it for 15
+    minutes; the pause reads the same for every username, so it reveals no account."""
+
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+    window_seconds = 15 * 60
+    limits = {"user": 10, "client": 50}  # a college behind one address shares "client"
+
+    def post(self, request, *args, **kwargs):
+        keys = self.throttle_keys()
+        if any(ratelimit.exceeded(key, limit=self.limits[kind]) for kind, key in keys):
+            # Check no password at all while paused; show the form again with the name typed.
+            form = self.get_form_class()(
+                request, initial={"username": request.POST.get("username", "")}
+            )
+            context = self.get_context_data(form=form, paused_message=SIGN_IN_PAUSED)
+            return self.render_to_response(context, status=429)
+        response = super().post(request, *args, **kwargs)
+        for kind, key in keys:
+            if request.user.is_authenticated:
+                ratelimit.reset(key)
+            else:
+                ratelimit.hit(key, limit=self.limits[kind], window_seconds=self.window_seconds)
+        return response
+
+    def throttle_keys(self) -> list[tuple[str, str]]:
+        username = self.request.POST.get("username", "").strip().casefold()
+        return [
+            ("user", f"sign-in:user:{username}"),
+            ("client", f"sign-in:client:{ratelimit.client_address(self.request)}"),
+        ]
+
+
+SIGN_IN_PAUSED = (
+    "Too many unsuccessful attempts. Wait 15 minutes, then try again, or ask your "
+    "administrator to send you a new activation link."
+)
 
 
 class SignOutView(auth_views.LogoutView):

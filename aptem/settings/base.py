@@ -106,6 +106,10 @@ CACHES = {
     )
 }
 
+# How many reverse proxies stand in front of the app (each appends to X-Forwarded-For); rate
+# limits key on the address the outermost one saw. 0: use the connection's address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

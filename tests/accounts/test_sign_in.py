@@ -1,4 +1,5 @@
 import re
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -93,3 +94,43 @@ def test_invalid_sign_in_marks_fields_and_summarises(client):
     assert "There is a problem" in html
     assert 'aria-invalid="true"' in html
     assert 'href="#id_username"' in html
+
+
+def test_repeated_failures_pause_sign_in_for_that_username_without_checking_passwords(client):
+    UserFactory(username="target", password=PASSWORD)
+    for _ in range(10):
+        assert sign_in(client, "target", "guess " + PASSWORD).status_code == 200
+    with mock.patch("accounts.backends.UsernameOrEmailBackend.authenticate") as authenticate:
+        paused = sign_in(client, "target")  # even the right password waits
+    assert paused.status_code == 429
+    assert "Too many unsuccessful attempts" in paused.content.decode()
+    assert authenticate.call_count == 0
+    assert "_auth_user_id" not in client.session
+    # Another username is not paused, and a name that does not exist pauses alike.
+    UserFactory(username="other", password=PASSWORD)
+    assert sign_in(client, "other").status_code == 302
+    client.logout()
+    for _ in range(10):
+        sign_in(client, "ghost", "guess")
+    assert "Too many unsuccessful attempts" in sign_in(client, "ghost").content.decode()
+
+
+def test_a_success_clears_the_failures(client):
+    UserFactory(username="forgetful", password=PASSWORD)
+    for _ in range(9):
+        sign_in(client, "forgetful", "nearly " + PASSWORD)
+    assert sign_in(client, "forgetful").status_code == 302
+    client.logout()
+    for _ in range(9):
+        sign_in(client, "forgetful", "nearly " + PASSWORD)
+    assert sign_in(client, "forgetful").status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_callers_address_is_used(rf, settings):
+    from accounts.ratelimit import client_address
+
+    request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_address(request) == "203.0.113.9"  # not the forgeable left-most entry
