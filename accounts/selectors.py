@@ -91,7 +91,9 @@ def page_of(queryset: QuerySet, *, number: int, per_page: int) -> Page:
 def user_get(*, tenant: Tenant, user_id: int) -> User:
     """A user of this tenant, or 404: another tenant's users do not exist from here."""
     return get_object_or_404(
-        User.objects.select_related("position").prefetch_related("roles", "employer_groups"),
+        User.objects.select_related("position", "learner_profile").prefetch_related(
+            "roles", "employer_groups"
+        ),
         tenant=tenant,
         pk=user_id,
     )

@@ -20,6 +20,12 @@ class LearnerProfile(models.Model):
     def __str__(self) -> str:
         return f"Learner profile of {self.user}"
 
+    @property
+    def national_insurance_display(self) -> str:
+        """AB123456C as people read it: AB 12 34 56 C."""
+        n = self.national_insurance_number
+        return f"{n[:2]} {n[2:4]} {n[4:6]} {n[6:8]} {n[8:]}" if len(n) == 9 else n
+
 
 class EmployerRecord(models.Model):
     """A learner's employer: the organisation, who manages and mentors them there, and access."""

@@ -85,6 +85,8 @@ def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo
     expect(employers).to_contain_text(people[1])
     expect(employers).to_contain_text("Classic, Console")
     expect(employers).to_contain_text("ZPROG001")
+    expect(page.get_by_role("region", name="Personal details")).to_contain_text("27 March 2007")
+    expect(page.get_by_role("region", name="Personal details")).to_contain_text("AB 12 34 56 C")
     assert_accessible(page)
     page.screenshot(path=SCREENSHOTS / "learner-profile.png", full_page=True)
     learner = User.objects.get(email="lily.carter@learner.example")
