@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from . import ratelimit, selectors, services
 from .forms import SignInForm, UserListFilterForm
 from .mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from .models import InvitationStatus, Permission
+from .models import InvitationStatus, Permission, UserType
 from .phone import format_mobile
 
 
@@ -38,10 +38,12 @@ class SignInView(auth_views.LoginView):
             return self.render_to_response(context, status=429)
         response = super().post(request, *args, **kwargs)
         for kind, key in keys:
-            if request.user.is_authenticated:
-                ratelimit.reset(key)
-            else:
+            if not request.user.is_authenticated:
                 ratelimit.hit(key, limit=self.limits[kind], window_seconds=self.window_seconds)
+            elif kind == "user":
+                # Only the person's own count: signing in to one account must not wipe the
+                # count of guesses made from this address at others.
+                ratelimit.reset(key)
         return response
 
     def throttle_keys(self) -> list[tuple[str, str]]:
@@ -53,8 +55,8 @@ class SignInView(auth_views.LoginView):
 
 
 SIGN_IN_PAUSED = (
-    "Too many unsuccessful attempts. Wait 15 minutes, then try again, or ask your "
-    "administrator to send you a new activation link."
+    "Too many unsuccessful attempts. Wait 15 minutes, then try again. If you have forgotten "
+    "your password, ask your administrator for help."
 )
 
 
@@ -69,7 +71,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
         from learners.selectors import learners_supported_by
 
         user = self.request.user
-        supported = list(learners_supported_by(person=user)) if not user.is_administrator else []
+        supported = (
+            list(learners_supported_by(person=user)) if user.user_type == UserType.EMPLOYER else []
+        )
         return super().get_context_data(supported_records=supported, **kwargs)
 
 

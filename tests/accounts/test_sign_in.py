@@ -134,3 +134,13 @@ def test_behind_a_trusted_proxy_the_callers_address_is_used(rf, settings):
     assert client_address(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1
     assert client_address(request) == "203.0.113.9"  # not the forgeable left-most entry
+
+
+def test_signing_in_to_one_account_does_not_clear_the_addresss_count(client, settings):
+    from accounts import ratelimit
+
+    UserFactory(username="mine", password=PASSWORD)
+    for n in range(5):
+        sign_in(client, f"victim{n}", "guess")
+    sign_in(client, "mine")
+    assert ratelimit.exceeded("sign-in:client:127.0.0.1", limit=5)
