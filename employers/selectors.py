@@ -100,6 +100,12 @@ def group_picker(
     }
 
 
+def organisations_of_groups(groups: Iterable[EmployerGroup]) -> list[Organisation]:
+    """The employer organisations whose own groups are among ``groups``, in one query: an
+    employer placed in an organisation's group works for that organisation."""
+    return list(Organisation.objects.filter(group__in=list(groups)))
+
+
 def organisation_list(*, tenant: Tenant, search: str = ""):
     """The tenant's employer organisations, by name, with how many employer users each has."""
     organisations = Organisation.objects.filter(tenant=tenant)

@@ -16,6 +16,7 @@ from accounts.services import (
 )
 
 from .models import EmployerGroup, GroupKind, Organisation, Position
+from .selectors import organisations_of_groups
 
 POSITION_EXISTS = "The position '%(title)s' already exists. Select it from the list."
 ORGANISATION_EXISTS = "An employer called '%(name)s' already exists."
@@ -160,7 +161,7 @@ def employer_create(
     def populate(user: User) -> str:
         user.employer_groups.set(groups)
         user.roles.set(roles)
-        user.organisations.set([group.organisation for group in groups if _has_organisation(group)])
+        user.organisations.set(organisations_of_groups(groups))
         return ""
 
     return person_create(
@@ -171,14 +172,6 @@ def employer_create(
         invite=invite,
         populate=populate,
     )
-
-
-def _has_organisation(group: EmployerGroup) -> bool:
-    try:
-        group.organisation  # noqa: B018
-    except Organisation.DoesNotExist:
-        return False
-    return True
 
 
 EDITABLE_FIELDS = (*PERSON_FIELDS, "position", "interface_classic", "interface_console")
@@ -197,7 +190,7 @@ def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, A
         user.save()
         user.employer_groups.set(groups)
         user.roles.set(roles)
-        user.organisations.set([g.organisation for g in groups if _has_organisation(g)])
+        user.organisations.set(organisations_of_groups(groups))
         audit_record(
             tenant=user.tenant,
             actor=updated_by,

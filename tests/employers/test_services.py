@@ -219,3 +219,27 @@ def test_positions_are_unique_per_tenant_ignoring_case(admin):
     with pytest.raises(ValidationError, match="already exists"):
         services.position_create(tenant=admin.tenant, title="site foreman")
     services.position_create(tenant=TenantFactory(), title="Site Foreman")
+
+
+def test_creating_with_many_groups_costs_no_query_per_group(admin, data):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import OrganisationFactory
+
+    def queries_with(group_count: int, n: int) -> int:
+        groups = [OrganisationFactory(tenant=admin.tenant).group.pk for _ in range(group_count)]
+        with CaptureQueriesContext(connection) as captured:
+            services.employer_create(
+                tenant=admin.tenant,
+                created_by=admin,
+                data={
+                    **data,
+                    "email": f"many{n}@example.com",
+                    "employer_groups": groups,
+                    "invite": False,
+                },
+            )
+        return len(captured)
+
+    assert queries_with(1, 1) == queries_with(6, 2)
