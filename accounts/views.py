@@ -11,9 +11,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from . import ratelimit, selectors, services
+from .announcements import announce_invitation
 from .forms import SignInForm, UserListFilterForm
 from .mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from .models import InvitationStatus, Permission, UserType
+from .models import Permission, UserType
 from .phone import format_mobile
 
 
@@ -138,24 +139,6 @@ class InvitationSendView(TenantPermissionRequiredMixin, View):
         else:
             announce_invitation(request, invitation, sent_now=sent_now)
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
-
-
-def announce_invitation(request, invitation, *, sent_now: bool = True) -> None:
-    if not sent_now:
-        messages.info(
-            request,
-            f"An invitation to {invitation.email} was already sent at "
-            f"{invitation.created_at:%H:%M}. Nothing was sent again.",
-        )
-    elif invitation.status == InvitationStatus.FAILED:
-        messages.error(
-            request,
-            f"The invitation email to {invitation.email} could not be sent "
-            f"({invitation.error}). The account is unchanged: select Resend invitation to try "
-            "again.",
-        )
-    else:
-        messages.success(request, f"Invitation email sent to {invitation.email}.")
 
 
 class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):

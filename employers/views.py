@@ -9,8 +9,9 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import selectors as account_selectors
+from accounts.announcements import announce_created
 from accounts.mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from accounts.models import InvitationStatus, Permission, UserStatus, UserType
+from accounts.models import Permission, UserStatus, UserType
 from accounts.services import PERSON_FIELDS
 
 from . import selectors, services
@@ -161,27 +162,8 @@ class EmployerCreateView(EmployerFormView):
         user, invitation = services.employer_create(
             tenant=self.tenant, created_by=self.request.user, data=form.service_input()
         )
-        self.announce(user, invitation)
+        announce_created(self.request, user, invitation)
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
-
-    def announce(self, user, invitation) -> None:
-        name = user.full_name
-        if invitation is None:
-            messages.success(
-                self.request,
-                f"Employer {name} created as a Prospect. Select Send Invitation when you are "
-                "ready for them to sign in.",
-            )
-        elif invitation.status == InvitationStatus.FAILED:
-            messages.warning(
-                self.request,
-                f"Employer {name} created, but the invitation email to {invitation.email} could "
-                f"not be sent ({invitation.error}). Select Resend invitation to try again.",
-            )
-        else:
-            messages.success(
-                self.request, f"Employer {name} created. Invitation email sent to {user.email}."
-            )
 
 
 class EmployerEditView(EmployerFormView):

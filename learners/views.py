@@ -1,13 +1,12 @@
 """Add Learner, and its Add Employer dialog (a full page without JavaScript)."""
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from accounts.models import InvitationStatus
+from accounts.announcements import announce_created
 from employers import selectors as employer_selectors
 from employers.services import organisation_create
 from employers.views import CreateUserMixin
@@ -99,24 +98,9 @@ class LearnerCreateView(CreateUserMixin, View):
                 form.add_error(None, error)
             else:
                 request.session.pop(DRAFT_KEY, None)
-                self.announce(learner, invitation)
+                announce_created(self.request, learner, invitation)
                 return HttpResponseRedirect(reverse("accounts:user_detail", args=[learner.pk]))
         return self.render(form, request.POST, status=422)
-
-    def announce(self, learner, invitation) -> None:
-        name = learner.full_name
-        if invitation is None:
-            messages.success(self.request, f"Learner {name} created as a Prospect.")
-        elif invitation.status == InvitationStatus.FAILED:
-            messages.warning(
-                self.request,
-                f"Learner {name} created, but the invitation email could not be sent "
-                f"({invitation.error}). Select Resend invitation to try again.",
-            )
-        else:
-            messages.success(
-                self.request, f"Learner {name} created. Invitation email sent to {learner.email}."
-            )
 
     def render(self, form, data, status: int = 200):
         records = parse_records(data.getlist("employer_records"))
