@@ -58,3 +58,17 @@ class IdListField(forms.Field):
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 INTERFACE_CHOICES = [("classic", "Classic"), ("console", "Console")]
+
+
+def ids_from(values) -> list[int]:
+    """The whole-number ids among posted values; anything else is ignored."""
+    return [int(value) for value in values if str(value).isdigit()]
+
+
+def initial_from(data, *, list_fields) -> dict:
+    """Posted values to show again without judging them: errors wait for Create or Save."""
+    return {
+        name: data.getlist(name) if name in list_fields else data.get(name)
+        for name in data
+        if name not in ("csrfmiddlewaretoken", "action")
+    }

@@ -13,6 +13,7 @@ from accounts.announcements import announce_created
 from accounts.mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
 from accounts.models import Permission, UserStatus, UserType
 from accounts.services import PERSON_FIELDS
+from aptem.forms import ids_from, initial_from
 
 from . import selectors, services
 from .forms import EmployerForm, OrganisationForm
@@ -54,10 +55,6 @@ class ConfirmCreateView(CreateUserMixin, TemplateView):
         )
 
 
-def _int_ids(values) -> list[int]:
-    return [int(value) for value in values if str(value).isdigit()]
-
-
 class EmployerFormView(CreateUserMixin, View):
     """Add Employer and Edit employer: one form, one set of section actions."""
 
@@ -87,10 +84,10 @@ class EmployerFormView(CreateUserMixin, View):
 
     def state_from(self, data) -> dict:
         return {
-            "groups": _int_ids(data.getlist("employer_groups")),
+            "groups": ids_from(data.getlist("employer_groups")),
             "group_search": data.get("group_search", "").strip(),
             "show_selected": bool(data.get("show_selected")),
-            "roles": _int_ids(data.getlist("roles")),
+            "roles": ids_from(data.getlist("roles")),
             "position_search": data.get("position_search", "").strip(),
         }
 
@@ -101,9 +98,9 @@ class EmployerFormView(CreateUserMixin, View):
         if action in ("assign_roles", "unassign_roles"):
             roles = set(state["roles"])
             if action == "assign_roles":
-                roles |= set(_int_ids(data.getlist("roles_available_pick")))
+                roles |= set(ids_from(data.getlist("roles_available_pick")))
             else:
-                roles -= set(_int_ids(data.getlist("roles_assigned_pick")))
+                roles -= set(ids_from(data.getlist("roles_assigned_pick")))
             data.setlist("roles", [str(pk) for pk in sorted(roles)])
             state["roles"] = sorted(roles)
         elif action == "add_position":
@@ -118,13 +115,7 @@ class EmployerFormView(CreateUserMixin, View):
                 data["new_position"] = ""
                 state["position_search"] = ""
                 notes["position_added"] = f"Position '{position.title}' added and selected."
-        # Show what was typed without judging it: errors wait until Create.
-        initial = {
-            name: data.getlist(name)
-            if name in ("employer_groups", "roles", "interfaces")
-            else data.get(name)
-            for name in data
-        }
+        initial = initial_from(data, list_fields=("employer_groups", "roles", "interfaces"))
         form = EmployerForm(initial=initial, **self.form_kwargs())
         return self.render(form, state=state, **notes)
 

@@ -98,7 +98,3 @@ class NewOrganisationForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = "Enter the employer's name."
         self.fields["name"].mandatory = True
-
-
-def record_json(record: dict) -> str:
-    return json.dumps(record, separators=(",", ":"), sort_keys=True)

@@ -1,10 +1,9 @@
-import json
-
 from django.db.models import Q, QuerySet
 
 from accounts.models import User
 
 from .models import EmployerRecord
+from .services import record_json
 
 
 def employer_records_of(*, learner: User) -> list[EmployerRecord]:
@@ -51,7 +50,7 @@ def records_for_display(*, tenant, records: list[dict], primary_key: str = "") -
                 "interfaces": [i.capitalize() for i in record.get("interfaces") or ()],
                 "main_aim_reference": record.get("main_aim_reference", ""),
                 "is_primary": str(record.get("key")) == primary_key,
-                "json": json.dumps(record, separators=(",", ":"), sort_keys=True),
+                "json": record_json(record),
             }
         )
     return shown

@@ -1,5 +1,6 @@
 """Writes for learners and their employer records, shared by the pages, CSV and the API."""
 
+import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -114,6 +115,11 @@ def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[st
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+def record_json(record: Mapping[str, Any]) -> str:
+    """A record's data as the learner form carries it, in one hidden input."""
+    return json.dumps(record, separators=(",", ":"), sort_keys=True)
 
 
 def employer_record_as_data(clean: Mapping[str, Any]) -> dict[str, Any]:

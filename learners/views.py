@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views import View
 
 from accounts.announcements import announce_created
+from aptem.forms import ids_from, initial_from
 from employers import selectors as employer_selectors
 from employers.services import organisation_create
 from employers.views import CreateUserMixin
@@ -17,20 +18,10 @@ from .forms import (
     LearnerForm,
     NewOrganisationForm,
     parse_records,
-    record_json,
 )
 
 DRAFT_KEY = "learner_draft"
 LIST_FIELDS = ("employer_groups", "employer_records", "interfaces")
-
-
-def initial_from(data) -> dict:
-    """Typed values to show again without judging them (errors wait for Create or Save)."""
-    return {
-        name: data.getlist(name) if name in LIST_FIELDS else data.get(name)
-        for name in data
-        if name not in ("csrfmiddlewaretoken", "action")
-    }
 
 
 class DraftQueryDict(dict):
@@ -44,10 +35,6 @@ class DraftQueryDict(dict):
         return values[-1] if values else default
 
 
-def _ids(values) -> list[int]:
-    return [int(v) for v in values if str(v).isdigit()]
-
-
 class LearnerCreateView(CreateUserMixin, View):
     template_name = "learners/learner_form.html"
 
@@ -57,7 +44,10 @@ class LearnerCreateView(CreateUserMixin, View):
             request.session.pop(DRAFT_KEY, None)
             return self.render(LearnerForm(tenant=self.tenant), DraftQueryDict())
         data = DraftQueryDict(draft)
-        return self.render(LearnerForm(initial=initial_from(data), tenant=self.tenant), data)
+        return self.render(
+            LearnerForm(initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant),
+            data,
+        )
 
     def post(self, request):
         action = request.POST.get("action", "create")
@@ -84,10 +74,20 @@ class LearnerCreateView(CreateUserMixin, View):
                     if str(record.get("key")) != key
                 ],
             )
-            return self.render(LearnerForm(initial=initial_from(data), tenant=self.tenant), data)
+            return self.render(
+                LearnerForm(
+                    initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
+                ),
+                data,
+            )
         if action == "search_groups":
             data = request.POST
-            return self.render(LearnerForm(initial=initial_from(data), tenant=self.tenant), data)
+            return self.render(
+                LearnerForm(
+                    initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
+                ),
+                data,
+            )
         form = LearnerForm(request.POST, tenant=self.tenant)
         if form.is_valid():
             try:
@@ -111,7 +111,7 @@ class LearnerCreateView(CreateUserMixin, View):
             ),
             **employer_selectors.group_picker(
                 tenant=self.tenant,
-                selected_ids=_ids(data.getlist("employer_groups")),
+                selected_ids=ids_from(data.getlist("employer_groups")),
                 term=(data.get("group_search") or "").strip(),
                 show_selected=bool(data.get("show_selected")),
             ),
@@ -135,12 +135,12 @@ class EmployerRecordView(CreateUserMixin, View):
             return self.save()
         if action == "new_organisation":
             return self.render(
-                EmployerRecordForm(initial=initial_from(data)),
+                EmployerRecordForm(initial=initial_from(data, list_fields=LIST_FIELDS)),
                 organisation_form=NewOrganisationForm(),
             )
         if action == "create_organisation":
             return self.create_organisation()
-        return self.render(EmployerRecordForm(initial=initial_from(data)))
+        return self.render(EmployerRecordForm(initial=initial_from(data, list_fields=LIST_FIELDS)))
 
     def create_organisation(self):
         data = self.request.POST.copy()
@@ -156,12 +156,13 @@ class EmployerRecordView(CreateUserMixin, View):
                 data["organisation"] = str(organisation.pk)
                 data["organisation_search"] = ""
                 return self.render(
-                    EmployerRecordForm(initial=initial_from(data)),
+                    EmployerRecordForm(initial=initial_from(data, list_fields=LIST_FIELDS)),
                     note=f"Employer '{organisation.name}' added and selected.",
                     data=data,
                 )
         return self.render(
-            EmployerRecordForm(initial=initial_from(data)), organisation_form=organisation_form
+            EmployerRecordForm(initial=initial_from(data, list_fields=LIST_FIELDS)),
+            organisation_form=organisation_form,
         )
 
     def save(self):
@@ -175,7 +176,7 @@ class EmployerRecordView(CreateUserMixin, View):
         record = services.employer_record_as_data(clean)
         if not self.request.htmx:
             draft = self.request.session.get(DRAFT_KEY, {})
-            draft.setdefault("employer_records", []).append(record_json(record))
+            draft.setdefault("employer_records", []).append(services.record_json(record))
             self.request.session[DRAFT_KEY] = draft
             return HttpResponseRedirect(f"{reverse('learners:add')}?draft=1#employers-heading")
         shown = selectors.records_for_display(tenant=self.tenant, records=[record])[0]
