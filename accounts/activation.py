@@ -117,15 +117,21 @@ class FreshLinkView(View):
             return render(request, self.template_name, {"form": form, "asked": True})
         email = form.cleaned_data["email"].casefold()
         client = ratelimit.client_address(request)
-        limited = ratelimit.hit(
-            f"fresh-link:client:{client}",
-            limit=self.per_client_limit,
-            window_seconds=self.window_seconds,
-        ) | ratelimit.hit(
-            f"fresh-link:email:{email}",
-            limit=self.per_address_limit,
-            window_seconds=self.window_seconds,
-        )
+        # Count both, always: one caller asking about many email addresses meets the first
+        # limit; many callers asking about one email address meet the second.
+        counts = [
+            ratelimit.hit(
+                f"fresh-link:client:{client}",
+                limit=self.per_client_limit,
+                window_seconds=self.window_seconds,
+            ),
+            ratelimit.hit(
+                f"fresh-link:email:{email}",
+                limit=self.per_address_limit,
+                window_seconds=self.window_seconds,
+            ),
+        ]
+        limited = any(counts)
         if limited:
             messages.error(request, FRESH_LINK_LIMITED)
         else:

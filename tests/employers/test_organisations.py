@@ -25,7 +25,10 @@ def test_list_is_searchable_and_scoped_to_the_tenant(client, django_assert_max_n
         "Kestrel Logistics"
     ]
     with django_assert_max_num_queries(6):
-        assert len(client.get(LIST).context["page"].rows) == 25
+        first = client.get(LIST)
+    assert len(first.context["page"].rows) == 25
+    assert 'href="?page=2" rel="next"' in first.content.decode()
+    assert len(client.get(LIST, {"page": 2}).context["page"].rows) == 7
     assert b"Add organisation" not in client.get(LIST).content
 
 
