@@ -1,140 +1,45 @@
-"""The Activate Account flow, from the emailed link to a signed-in Full user.
+"""Activation: the invited person's own step, from Invited to Full user."""
 
-Like Django's PasswordResetConfirmView: the link's token moves into the session and the browser
-is redirected to a URL without it, so the token never sits in the address bar, the history or a
-Referer header. GET never consumes it (mail scanners open links); only the POST that sets the
-password does, because the new password hash changes every token.
-"""
-
-from django.contrib import messages
-from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils.decorators import method_decorator
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
-from django.views import View
-from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView
+from django.db import transaction
+from django.utils import timezone
 
-from . import ratelimit, services, tasks
-from .forms import ActivationForm, FreshLinkForm
+from .audit import audit_record
 from .models import User, UserStatus
-from .tokens import activation_token_generator
 
-SESSION_TOKEN_KEY = "_activation_token"
-INTERNAL_TOKEN = "set-password"
-FRESH_LINK_SENT = (
-    "If an account at that address is waiting to be activated, a fresh link is on its way. "
-    "It replaces every earlier link. Check your inbox and spam folder."
-)
-FRESH_LINK_LIMITED = "Too many requests for fresh links. Wait an hour, then try again."
+USERNAME_TAKEN = "The username '%(username)s' is already taken. Choose another."
+NOT_AWAITING_ACTIVATION = "This account has already been activated, or can no longer be."
 
 
-def _user_from_uid(uidb64: str) -> User | None:
-    try:
-        pk = force_str(urlsafe_base64_decode(uidb64))
-        return User.objects.select_related("tenant").get(pk=pk)
-    except (TypeError, ValueError, OverflowError, User.DoesNotExist, ValidationError):
-        return None
+def account_activate(*, user: User, username: str, password: str) -> User:
+    """The invited person's own step: choose a username and password, become a Full user.
 
-
-@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
-class ActivateAccountView(FormView):
-    form_class = ActivationForm
-    template_name = "accounts/activate.html"
-    token_generator = activation_token_generator
-
-    def dispatch(self, request, *args, **kwargs):
-        self.user = _user_from_uid(kwargs["uidb64"])
-        token = kwargs["token"]
-        if token == INTERNAL_TOKEN:
-            session_token = request.session.get(SESSION_TOKEN_KEY)
-            if self._link_works(session_token):
-                return super().dispatch(request, *args, **kwargs)
-        elif self._link_works(token):
-            request.session[SESSION_TOKEN_KEY] = token
-            return HttpResponseRedirect(request.path.replace(token, INTERNAL_TOKEN))
-        return render(
-            request, "accounts/activate_invalid.html", {"form": FreshLinkForm()}, status=200
-        )
-
-    def _link_works(self, token: str | None) -> bool:
-        return (
-            self.user is not None
-            and self.user.status == UserStatus.INVITED
-            and not self.user.is_archived
-            and self.token_generator.check_token(self.user, token)
-        )
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.user}
-
-    def get_initial(self):
-        return {"username": self.user.username or self.user.email}
-
-    def form_valid(self, form):
-        try:
-            user = services.account_activate(
-                user=self.user,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["new_password1"],
+    Setting the password changes the hash inside every activation token, so the link that got
+    them here stops working at once.
+    """
+    username = username.strip()
+    with transaction.atomic():
+        user = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
+        if user.status != UserStatus.INVITED or user.is_archived:
+            raise ValidationError(NOT_AWAITING_ACTIVATION, code="status")
+        if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+            raise ValidationError(
+                {
+                    "username": ValidationError(
+                        USERNAME_TAKEN, code="taken", params={"username": username}
+                    )
+                }
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-            return self.form_invalid(form)
-        self.request.session.pop(SESSION_TOKEN_KEY, None)
-        login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
-        messages.success(
-            self.request,
-            f"Welcome to Aptem, {user.first_name}. Your account is active: from now on, sign in "
-            f"as '{user.username}'.",
+        user.username = username
+        user.set_password(password)
+        user.status = UserStatus.FULL
+        user.activated_at = timezone.now()
+        user.save()
+        audit_record(
+            tenant=user.tenant,
+            actor=user,
+            subject=user,
+            action="user.activated",
+            summary=f"{user.full_name} activated the account as '{username}'",
         )
-        return HttpResponseRedirect(reverse("home"))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(person=self.user, **kwargs)
-
-
-@method_decorator(never_cache, name="dispatch")
-class FreshLinkView(View):
-    """Ask for a fresh activation link. The answer never says whether an account exists."""
-
-    template_name = "accounts/activate_invalid.html"
-    per_address_limit = 3
-    per_client_limit = 10
-    window_seconds = 60 * 60
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": FreshLinkForm(), "asked": True})
-
-    def post(self, request):
-        form = FreshLinkForm(request.POST)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form, "asked": True})
-        email = form.cleaned_data["email"].casefold()
-        client = ratelimit.client_address(request)
-        # Count both, always: one caller asking about many email addresses meets the first
-        # limit; many callers asking about one email address meet the second.
-        counts = [
-            ratelimit.hit(
-                f"fresh-link:client:{client}",
-                limit=self.per_client_limit,
-                window_seconds=self.window_seconds,
-            ),
-            ratelimit.hit(
-                f"fresh-link:email:{email}",
-                limit=self.per_address_limit,
-                window_seconds=self.window_seconds,
-            ),
-        ]
-        limited = any(counts)
-        if limited:
-            messages.error(request, FRESH_LINK_LIMITED)
-        else:
-            tasks.send_fresh_activation_links.enqueue(email)
-            messages.info(request, FRESH_LINK_SENT)
-        return HttpResponseRedirect(reverse("accounts:fresh_link"))
+    return user

@@ -31,7 +31,7 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ["tenant"]
     search_fields = ["first_name", "surname", "email", "username"]
     show_full_result_count = False
-    raw_id_fields = ["tenant", "position"]
+    raw_id_fields = ["tenant"]
     filter_horizontal = ["roles"]
     fieldsets = [
         (None, {"fields": ["tenant", "username", "password"]}),
@@ -60,7 +60,6 @@ class UserAdmin(DjangoUserAdmin):
                     "status",
                     "is_archived",
                     "roles",
-                    "position",
                     "interface_classic",
                     "interface_console",
                 ]

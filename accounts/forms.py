@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 
-from aptem.forms import YES_NO, AccessibleFormMixin
+from ui.forms import YES_NO, AccessibleFormMixin
 
 from .models import DEFAULT_LIST_STATUSES, Gender, Title, UserStatus, UserType
 

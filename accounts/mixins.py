@@ -1,16 +1,19 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 
+from .models import Permission
+
 
 class AdministratorRequiredMixin(LoginRequiredMixin):
-    """Signed in as an administrator of a tenant; ``self.tenant`` is that tenant."""
+    """Signed in as an administrator of a tenant; ``self.tenant`` is ``request.tenant``, which
+    ``TenantMiddleware`` set to that administrator's tenant."""
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         if not request.user.is_administrator:
             raise PermissionDenied
-        self.tenant = request.user.tenant
+        self.tenant = request.tenant
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -24,3 +27,7 @@ class TenantPermissionRequiredMixin(AdministratorRequiredMixin):
         if user.is_authenticated and not user.has_tenant_permission(self.required_permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class CreateUsersRequiredMixin(TenantPermissionRequiredMixin):
+    required_permission = Permission.CREATE_USERS

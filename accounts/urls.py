@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import activation, views
+from . import views
+from .invitations import views as invitation_views
 
 app_name = "accounts"
 
@@ -8,13 +9,22 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/create/<str:kind>/", views.ConfirmCreateView.as_view(), name="confirm_create"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     path(
         "users/invitations/",
-        views.PendingInvitationsView.as_view(),
+        invitation_views.PendingInvitationsView.as_view(),
         name="pending_invitations",
     ),
-    path("users/<int:pk>/invitation/", views.InvitationSendView.as_view(), name="invitation_send"),
-    path("activate/fresh-link/", activation.FreshLinkView.as_view(), name="fresh_link"),
-    path("activate/<uidb64>/<token>/", activation.ActivateAccountView.as_view(), name="activate"),
+    path(
+        "users/<int:pk>/invitation/",
+        invitation_views.InvitationSendView.as_view(),
+        name="invitation_send",
+    ),
+    path("activate/fresh-link/", invitation_views.FreshLinkView.as_view(), name="fresh_link"),
+    path(
+        "activate/<uidb64>/<token>/",
+        invitation_views.ActivateAccountView.as_view(),
+        name="activate",
+    ),
 ]

@@ -1,20 +1,18 @@
 from urllib.parse import urlencode
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.urls import reverse
-from django.utils import timezone
-from django.views import View
+from django.http import Http404
 from django.views.generic import TemplateView
 
-from . import ratelimit, selectors, services
-from .announcements import announce_invitation
+from ui.pagination import page_of
+
+from . import ratelimit, selectors
+from .audit import audit_trail
 from .forms import SignInForm, UserListFilterForm
-from .mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from .models import Permission, UserType
+from .invitations.selectors import invitation_history
+from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
+from .parts import create_kinds, home_parts, profile_parts
 from .phone import format_mobile
 
 
@@ -66,16 +64,12 @@ class SignOutView(auth_views.LogoutView):
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """The navigation panel and whatever each app shows this person on arrival."""
+
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
-        from learners.selectors import learners_supported_by
-
-        user = self.request.user
-        supported = (
-            list(learners_supported_by(person=user)) if user.user_type == UserType.EMPLOYER else []
-        )
-        return super().get_context_data(supported_records=supported, **kwargs)
+        return super().get_context_data(**home_parts(self.request), **kwargs)
 
 
 class UserListView(AdministratorRequiredMixin, TemplateView):
@@ -90,109 +84,45 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = UserListFilterForm(self.request.GET or None)
-        users = selectors.user_list(tenant=self.tenant, **form.filters())
-        page = selectors.page_of(users, number=form.page_number, per_page=form.page_size)
+        users = selectors.user_list(tenant=self.request.tenant, **form.filters())
+        page = page_of(users, number=form.page_number, per_page=form.page_size)
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(
             form=form,
             page=page,
             query=urlencode(list(query.lists()), doseq=True),
+            create_kinds=create_kinds().values(),
             **kwargs,
         )
 
 
 class UserDetailView(AdministratorRequiredMixin, TemplateView):
+    """A person's profile: accounts' own details, then the parts other apps add."""
+
     template_name = "accounts/user_detail.html"
 
     def get_context_data(self, **kwargs):
-        from learners.selectors import employer_records_of, learners_supported_by
-
-        profile = selectors.user_get(tenant=self.tenant, user_id=self.kwargs["pk"])
+        profile = selectors.user_get(tenant=self.request.tenant, user_id=self.kwargs["pk"])
         return super().get_context_data(
             profile=profile,
-            employer_records=employer_records_of(learner=profile),
-            supported_records=list(learners_supported_by(person=profile)),
             mobile=format_mobile(profile.mobile),
-            invitations=selectors.invitation_history(user=profile),
-            audit_events=selectors.audit_trail(user=profile),
+            invitations=invitation_history(user=profile),
+            audit_events=audit_trail(user=profile),
+            **profile_parts(self.request, profile),
             **kwargs,
         )
 
 
-class InvitationSendView(TenantPermissionRequiredMixin, View):
-    """Send Invitation / Resend invitation on a profile: a POST, then back to the profile."""
+class ConfirmCreateView(CreateUsersRequiredMixin, TemplateView):
+    """The Create menu's "Select Employer (or Learner), then select Yes to confirm"."""
 
-    required_permission = Permission.CREATE_USERS
-
-    def post(self, request, pk):
-        person = selectors.user_get(tenant=self.tenant, user_id=pk)
-        expected = request.POST.get("invitation_count", "")
-        try:
-            invitation, sent_now = services.invitation_send(
-                user=person,
-                sent_by=request.user,
-                expected_count=int(expected) if expected.isdigit() else None,
-            )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
-            announce_invitation(request, invitation, sent_now=sent_now)
-        return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
-
-
-class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
-    """Invited users who have not activated yet, with a bulk Resend."""
-
-    template_name = "accounts/pending_invitations.html"
-    per_page = 50
+    template_name = "accounts/confirm_create.html"
 
     def get_context_data(self, **kwargs):
-        number = self.request.GET.get("page", "1")
-        page = selectors.page_of(
-            selectors.pending_invitations(tenant=self.tenant),
-            number=int(number) if number.isdigit() else 1,
-            per_page=self.per_page,
+        kind = create_kinds().get(kwargs["kind"])
+        if kind is None:
+            raise Http404("No such kind of user")
+        return super().get_context_data(
+            noun=kind.noun, yes_url=kind.url, description=kind.description, **kwargs
         )
-        now = timezone.now()
-        for row in page.rows:
-            row.expiry_text = expiry_text(row.link_expires_at, now)
-        return super().get_context_data(page=page, **kwargs)
-
-    def post(self, request):
-        if not request.user.has_tenant_permission(Permission.CREATE_USERS):
-            raise PermissionDenied
-        ids = [int(v) for v in request.POST.getlist("users") if v.isdigit()][: self.per_page]
-        if not ids:
-            messages.error(request, "Select at least one person to resend the invitation to.")
-            return HttpResponseRedirect(reverse("accounts:pending_invitations"))
-        sent, failed = services.invitations_resend(
-            tenant=self.tenant, user_ids=ids, sent_by=request.user
-        )
-        if sent:
-            messages.success(
-                request, f"Invitation email resent to {len(sent)} {plural(len(sent), 'person')}."
-            )
-        if failed:
-            addresses = ", ".join(invitation.email for invitation in failed)
-            messages.error(
-                request,
-                f"{len(failed)} could not be sent ({addresses}). Their accounts are unchanged: "
-                "try again in a moment.",
-            )
-        return HttpResponseRedirect(reverse("accounts:pending_invitations"))
-
-
-def plural(count: int, word: str) -> str:
-    return word if count == 1 else {"person": "people"}.get(word, f"{word}s")
-
-
-def expiry_text(expires_at, now) -> str:
-    if expires_at is None:
-        return "Not sent yet"
-    if expires_at < now:
-        return "Expired"
-    days = (expires_at - now).days
-    if days == 0:
-        return "Expires today"
-    return f"Expires in {days} {plural(days, 'day')}"

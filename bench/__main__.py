@@ -97,8 +97,9 @@ def bench_employer_create(count: int) -> None:
 
 def bench_users_list(count: int) -> None:
     from accounts.models import User, UserStatus, UserType
-    from accounts.selectors import page_of, user_list
+    from accounts.selectors import user_list
     from tests.factories import AdministratorFactory
+    from ui.pagination import page_of
 
     admin = AdministratorFactory(is_staff=True, is_superuser=True, password="bench-password-1")
     names = ["Amelia", "Oliver", "Priya", "Tomasz", "Siobhan", "Kwame"]

@@ -1,7 +1,7 @@
 from django import forms
 
 from accounts.forms import PersonDetailsForm, invite_field
-from aptem.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
+from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
 
 
 class EmployerForm(PersonDetailsForm):

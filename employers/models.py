@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from accounts.models import Tenant
+from accounts.tenancy import TenantQuerySet
 
 
 class GroupKind(models.TextChoices):
@@ -31,6 +32,8 @@ class EmployerGroup(models.Model):
         settings.AUTH_USER_MODEL, related_name="employer_groups", blank=True
     )
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["path"]
         constraints = [
@@ -54,6 +57,8 @@ class Position(models.Model):
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="positions")
     title = models.CharField(max_length=100)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -84,6 +89,8 @@ class Organisation(models.Model):
         settings.AUTH_USER_MODEL, related_name="organisations", blank=True
     )
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -94,3 +101,28 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        parts = (self.address_line_1, self.address_line_2, self.town, self.postcode)
+        return [part for part in parts if part]
+
+    @property
+    def address(self) -> str:
+        """The address on one line, the same on every page that shows it."""
+        return ", ".join(self.address_lines)
+
+
+class EmployerProfile(models.Model):
+    """What only employers have, beside the shared user record (as ``LearnerProfile`` is for
+    learners): the user model in ``accounts`` points at nothing above it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="employer_profile"
+    )
+    position = models.ForeignKey(
+        Position, on_delete=models.SET_NULL, null=True, blank=True, related_name="profiles"
+    )
+
+    def __str__(self) -> str:
+        return f"Employer profile of {self.user}"

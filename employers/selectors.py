@@ -2,9 +2,9 @@ from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
-from accounts.models import Role, RoleAudience, Tenant
+from accounts.models import Role, RoleAudience, Tenant, User, UserStatus, UserType
 
-from .models import EmployerGroup, Organisation, Position
+from .models import EmployerGroup, EmployerProfile, Organisation, Position
 
 GROUP_RESULTS_LIMIT = 50
 POSITION_CHOICES_LIMIT = 50
@@ -18,7 +18,7 @@ def group_search(
     limit: int = GROUP_RESULTS_LIMIT,
 ) -> tuple[list[EmployerGroup], bool]:
     """Groups whose place in the hierarchy matches every word; (first ``limit``, more exist)."""
-    groups = EmployerGroup.objects.filter(tenant=tenant).exclude(pk__in=list(exclude_ids))
+    groups = EmployerGroup.objects.for_tenant(tenant).exclude(pk__in=list(exclude_ids))
     for word in term.split():
         groups = groups.filter(path__icontains=word)
     rows = list(groups.order_by("path").only("id", "name", "path", "depth", "kind")[: limit + 1])
@@ -27,14 +27,15 @@ def group_search(
 
 def groups_by_ids(*, tenant: Tenant, ids: Iterable[int]) -> list[EmployerGroup]:
     return list(
-        EmployerGroup.objects.filter(tenant=tenant, pk__in=list(ids))
+        EmployerGroup.objects.for_tenant(tenant)
+        .filter(pk__in=list(ids))
         .order_by("path")
         .only("id", "name", "path", "depth", "kind")
     )
 
 
 def employer_roles(*, tenant: Tenant) -> QuerySet[Role]:
-    return Role.objects.filter(tenant=tenant, audience=RoleAudience.EMPLOYER).order_by("name")
+    return Role.objects.for_tenant(tenant).filter(audience=RoleAudience.EMPLOYER).order_by("name")
 
 
 def _choices(
@@ -65,7 +66,7 @@ def position_choices(
 ) -> tuple[list[Position], bool]:
     """Positions for the Add Employer dropdown."""
     return _choices(
-        Position.objects.filter(tenant=tenant),
+        Position.objects.for_tenant(tenant),
         field="title",
         term=term,
         selected_id=selected_id,
@@ -78,7 +79,7 @@ def organisation_choices(
 ) -> tuple[list[Organisation], bool]:
     """Employer organisations for the learner's Add Employer dialog."""
     return _choices(
-        Organisation.objects.filter(tenant=tenant),
+        Organisation.objects.for_tenant(tenant),
         field="name",
         term=term,
         selected_id=selected_id,
@@ -108,7 +109,7 @@ def organisations_of_groups(groups: Iterable[EmployerGroup]) -> list[Organisatio
 
 def organisation_list(*, tenant: Tenant, search: str = ""):
     """The tenant's employer organisations, by name, with how many employer users each has."""
-    organisations = Organisation.objects.filter(tenant=tenant)
+    organisations = Organisation.objects.for_tenant(tenant)
     for word in search.split():
         organisations = organisations.filter(
             Q(name__icontains=word)
@@ -120,4 +121,38 @@ def organisation_list(*, tenant: Tenant, search: str = ""):
         organisations.select_related("group")
         .annotate(staff_count=Count("members"))
         .order_by("name", "pk")
+    )
+
+
+ACTIVE_STAFF_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED, UserStatus.FULL)
+
+
+def organisation_staff(*, organisation: Organisation) -> QuerySet[User]:
+    """Employer users who work for this organisation and can be a manager or mentor."""
+    return (
+        User.objects.for_tenant(organisation.tenant_id)
+        .filter(
+            organisations=organisation,
+            user_type=UserType.EMPLOYER,
+            is_archived=False,
+            status__in=ACTIVE_STAFF_STATUSES,
+        )
+        .order_by("surname", "first_name", "pk")
+    )
+
+
+def employer_position(*, user: User) -> Position | None:
+    """The position an employer holds, if any."""
+    profile = (
+        EmployerProfile.objects.filter(user=user, user__tenant_id=user.tenant_id)
+        .select_related("position")
+        .first()
+    )
+    return profile.position if profile else None
+
+
+def groups_of(*, user: User) -> list[EmployerGroup]:
+    """The employer groups a person is placed in, by their place in the hierarchy."""
+    return list(
+        EmployerGroup.objects.for_tenant(user.tenant_id).filter(members=user).order_by("path")
     )

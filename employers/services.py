@@ -4,18 +4,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.audit import audit_record
 from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
-from accounts.postcodes import normalise_postcode
-from accounts.services import (
+from accounts.people import (
     PERSON_FIELDS,
-    audit_record,
     interface_access_clean,
     invite_answer_clean,
     person_create,
     person_details_clean,
 )
+from accounts.postcodes import normalise_postcode
+from ui.parsing import parse_id
 
-from .models import EmployerGroup, GroupKind, Organisation, Position
+from .models import EmployerGroup, EmployerProfile, GroupKind, Organisation, Position
 from .selectors import organisations_of_groups
 
 POSITION_EXISTS = "The position '%(title)s' already exists. Select it from the list."
@@ -39,7 +40,7 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Enter a position title.", code="required")
-    if Position.objects.filter(tenant=tenant, title__iexact=title).exists():
+    if Position.objects.for_tenant(tenant).filter(title__iexact=title).exists():
         raise ValidationError(POSITION_EXISTS, code="duplicate", params={"title": title})
     return Position.objects.create(tenant=tenant, title=title)
 
@@ -60,7 +61,7 @@ def organisation_create(
     errors: dict[str, ValidationError] = {}
     if not name:
         errors["name"] = ValidationError(ORGANISATION_NAME_REQUIRED, code="required")
-    elif Organisation.objects.filter(tenant=tenant, name__iexact=name).exists():
+    elif Organisation.objects.for_tenant(tenant).filter(name__iexact=name).exists():
         errors["name"] = ValidationError(
             ORGANISATION_EXISTS, code="duplicate", params={"name": name}
         )
@@ -83,14 +84,9 @@ ROLE_UNKNOWN = "One of the selected roles is not available for employers."
 POSITION_UNKNOWN = "The selected position no longer exists. Choose another."
 
 
-def _ids(values: Iterable[Any]) -> set[int]:
-    ids = set()
-    for value in values or ():
-        try:
-            ids.add(int(getattr(value, "pk", value)))
-        except (TypeError, ValueError):
-            ids.add(-1)  # nonsense counts as an unknown id
-    return ids
+def _ids(values: Iterable[Any] | None) -> set[int]:
+    """The ids among ``values``; anything that is not one counts as an unknown id (-1)."""
+    return {parse_id(value) or -1 for value in values or ()}
 
 
 def employer_clean(
@@ -110,7 +106,7 @@ def employer_clean(
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     group_ids = _ids(data.get("employer_groups"))
-    groups = list(EmployerGroup.objects.filter(tenant=tenant, pk__in=group_ids))
+    groups = list(EmployerGroup.objects.for_tenant(tenant).filter(pk__in=group_ids))
     if not group_ids:
         fail("employer_groups", GROUPS_REQUIRED, "required")
     elif len(groups) != len(group_ids):
@@ -119,7 +115,7 @@ def employer_clean(
 
     role_ids = _ids(data.get("roles"))
     roles = list(
-        Role.objects.filter(tenant=tenant, audience=RoleAudience.EMPLOYER, pk__in=role_ids)
+        Role.objects.for_tenant(tenant).filter(audience=RoleAudience.EMPLOYER, pk__in=role_ids)
     )
     if len(roles) != len(role_ids):
         fail("roles", ROLE_UNKNOWN, "unknown")
@@ -129,7 +125,7 @@ def employer_clean(
     clean["position"] = None
     if position:
         position_ids = _ids([position])
-        clean["position"] = Position.objects.filter(tenant=tenant, pk__in=position_ids).first()
+        clean["position"] = Position.objects.for_tenant(tenant).filter(pk__in=position_ids).first()
         if clean["position"] is None:
             fail("position", POSITION_UNKNOWN, "unknown")
 
@@ -157,8 +153,10 @@ def employer_create(
     invite = clean.pop("invite")
     groups = clean.pop("employer_groups")
     roles = clean.pop("roles")
+    position = clean.pop("position")
 
     def populate(user: User) -> str:
+        EmployerProfile.objects.create(user=user, position=position)
         user.employer_groups.set(groups)
         user.roles.set(roles)
         user.organisations.set(organisations_of_groups(groups))
@@ -174,7 +172,7 @@ def employer_create(
     )
 
 
-EDITABLE_FIELDS = (*PERSON_FIELDS, "position", "interface_classic", "interface_console")
+EDITABLE_FIELDS = (*PERSON_FIELDS, "interface_classic", "interface_console")
 
 
 def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, Any]) -> User:
@@ -182,12 +180,18 @@ def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, A
     clean = employer_clean(tenant=user.tenant, data=data, existing=user)
     groups = clean.pop("employer_groups")
     roles = clean.pop("roles")
+    position = clean.pop("position")
+    profile, _ = EmployerProfile.objects.get_or_create(user=user)
     changed = [field for field in EDITABLE_FIELDS if getattr(user, field) != clean[field]]
+    if profile.position != position:
+        changed.append("position")
     email_changed = user.email != clean["email"]
     with transaction.atomic():
         for field in EDITABLE_FIELDS:
             setattr(user, field, clean[field])
         user.save()
+        profile.position = position
+        profile.save(update_fields=["position"])
         user.employer_groups.set(groups)
         user.roles.set(roles)
         user.organisations.set(organisations_of_groups(groups))

@@ -5,7 +5,6 @@ from . import views
 app_name = "employers"
 
 urlpatterns = [
-    path("users/create/<str:kind>/", views.ConfirmCreateView.as_view(), name="confirm_create"),
     path("employers/add/", views.EmployerCreateView.as_view(), name="add"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/add/", views.OrganisationCreateView.as_view(), name="organisation_add"),

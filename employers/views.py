@@ -9,11 +9,17 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts import selectors as account_selectors
-from accounts.announcements import announce_created
-from accounts.mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
+from accounts.invitations.announcements import announce_created
+from accounts.mixins import (
+    AdministratorRequiredMixin,
+    CreateUsersRequiredMixin,
+    TenantPermissionRequiredMixin,
+)
 from accounts.models import Permission, UserStatus, UserType
-from accounts.services import PERSON_FIELDS
-from aptem.forms import ids_from, initial_from
+from accounts.people import PERSON_FIELDS
+from ui.forms import initial_from
+from ui.pagination import page_of
+from ui.parsing import parse_id, parse_ids, parse_page_number
 
 from . import selectors, services
 from .forms import EmployerForm, OrganisationForm
@@ -29,33 +35,7 @@ SECTION_ACTIONS = {
 }
 
 
-class CreateUserMixin(TenantPermissionRequiredMixin):
-    required_permission = Permission.CREATE_USERS
-
-
-class ConfirmCreateView(CreateUserMixin, TemplateView):
-    """The Create menu's "Select Employer (or Learner), then select Yes to confirm"."""
-
-    template_name = "employers/confirm_create.html"
-    kinds = {
-        "employer": (
-            "employer",
-            "employers:add",
-            "a person at an apprentice's workplace, such as a line manager, mentor or HR contact",
-        ),
-        "learner": ("learner", "learners:add", "an apprentice on one of your programmes"),
-    }
-
-    def get_context_data(self, **kwargs):
-        if kwargs["kind"] not in self.kinds:
-            raise Http404("No such kind of user")
-        noun, url_name, description = self.kinds[kwargs["kind"]]
-        return super().get_context_data(
-            noun=noun, yes_url=reverse(url_name), description=description, **kwargs
-        )
-
-
-class EmployerFormView(CreateUserMixin, View):
+class EmployerFormView(CreateUsersRequiredMixin, View):
     """Add Employer and Edit employer: one form, one set of section actions."""
 
     template_name = "employers/employer_form.html"
@@ -84,10 +64,10 @@ class EmployerFormView(CreateUserMixin, View):
 
     def state_from(self, data) -> dict:
         return {
-            "groups": ids_from(data.getlist("employer_groups")),
+            "groups": parse_ids(data.getlist("employer_groups")),
             "group_search": data.get("group_search", "").strip(),
             "show_selected": bool(data.get("show_selected")),
-            "roles": ids_from(data.getlist("roles")),
+            "roles": parse_ids(data.getlist("roles")),
             "position_search": data.get("position_search", "").strip(),
         }
 
@@ -98,9 +78,9 @@ class EmployerFormView(CreateUserMixin, View):
         if action in ("assign_roles", "unassign_roles"):
             roles = set(state["roles"])
             if action == "assign_roles":
-                roles |= set(ids_from(data.getlist("roles_available_pick")))
+                roles |= set(parse_ids(data.getlist("roles_available_pick")))
             else:
-                roles -= set(ids_from(data.getlist("roles_assigned_pick")))
+                roles -= set(parse_ids(data.getlist("roles_assigned_pick")))
             data.setlist("roles", [str(pk) for pk in sorted(roles)])
             state["roles"] = sorted(roles)
         elif action == "add_position":
@@ -123,8 +103,7 @@ class EmployerFormView(CreateUserMixin, View):
         tenant = self.tenant
         roles = list(selectors.employer_roles(tenant=tenant))
         assigned = set(state.get("roles", []))
-        position_value = form["position"].value()
-        selected_position = int(position_value) if str(position_value or "").isdigit() else None
+        selected_position = parse_id(form["position"].value())
         positions, more_positions = selectors.position_choices(
             tenant=tenant, term=state.get("position_search", ""), selected_id=selected_position
         )
@@ -170,8 +149,8 @@ class EmployerEditView(EmployerFormView):
         if self.request.method == "GET":
             kwargs["initial"] = {
                 **{field: getattr(person, field) for field in PERSON_FIELDS},
-                "position": person.position_id or "",
-                "interfaces": [name.lower() for name in person.interfaces],
+                "position": getattr(selectors.employer_position(user=person), "pk", ""),
+                "interfaces": person.interface_codes,
             }
         return kwargs
 
@@ -211,10 +190,9 @@ class OrganisationListView(AdministratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         search = self.request.GET.get("q", "").strip()[:200]
-        number = self.request.GET.get("page", "1")
-        page = account_selectors.page_of(
+        page = page_of(
             selectors.organisation_list(tenant=self.tenant, search=search),
-            number=int(number) if number.isdigit() else 1,
+            number=parse_page_number(self.request.GET.get("page")),
             per_page=self.per_page,
         )
         return super().get_context_data(

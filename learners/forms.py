@@ -3,7 +3,7 @@ import json
 from django import forms
 
 from accounts.forms import PersonDetailsForm, invite_field
-from aptem.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
+from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
 
 
 def parse_records(values) -> list[dict]:

@@ -2,7 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Tenant
+from accounts.models import InterfaceAccess, Tenant
+from accounts.tenancy import TenantQuerySet
 from employers.models import Organisation
 
 
@@ -27,7 +28,7 @@ class LearnerProfile(models.Model):
         return f"{n[:2]} {n[2:4]} {n[4:6]} {n[6:8]} {n[8:]}" if len(n) == 9 else n
 
 
-class EmployerRecord(models.Model):
+class EmployerRecord(InterfaceAccess):
     """A learner's employer: the organisation, who manages and mentors them there, and access."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="employer_records")
@@ -51,11 +52,11 @@ class EmployerRecord(models.Model):
         blank=True,
         related_name="mentored_records",
     )
-    interface_classic = models.BooleanField("Classic", default=False)
-    interface_console = models.BooleanField("Console", default=False)
     main_aim_reference = models.CharField("Main Aim Registration Number", max_length=30, blank=True)
     is_primary = models.BooleanField("primary employer", default=False)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-is_primary", "created_at", "id"]
@@ -76,14 +77,3 @@ class EmployerRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} at {self.organisation}"
-
-    @property
-    def interfaces(self) -> list[str]:
-        return [
-            name
-            for name, on in (
-                ("Classic", self.interface_classic),
-                ("Console", self.interface_console),
-            )
-            if on
-        ]

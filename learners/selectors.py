@@ -1,40 +1,49 @@
+import json
+from typing import Any
+
 from django.db.models import Q, QuerySet
 
-from accounts.models import User
+from accounts.models import INTERFACES, Tenant, User
+from employers.models import Organisation
+from ui.parsing import parse_id
 
 from .models import EmployerRecord
-from .services import record_json
 
 
 def employer_records_of(*, learner: User) -> list[EmployerRecord]:
-    return list(learner.employer_records.select_related("organisation", "manager", "mentor"))
+    return list(
+        EmployerRecord.objects.for_tenant(learner.tenant_id)
+        .filter(learner=learner)
+        .select_related("organisation", "manager", "mentor")
+    )
 
 
 def learners_supported_by(*, person: User) -> QuerySet[EmployerRecord]:
     """The learners this employer user manages or mentors, with how they relate."""
     return (
-        EmployerRecord.objects.filter(Q(manager=person) | Q(mentor=person))
+        EmployerRecord.objects.for_tenant(person.tenant_id)
+        .filter(Q(manager=person) | Q(mentor=person))
         .filter(learner__is_archived=False)
         .select_related("learner", "organisation")
         .order_by("learner__surname", "learner__first_name", "pk")
     )
 
 
-def records_for_display(*, tenant, records: list[dict], primary_key: str = "") -> list[dict]:
+def records_for_display(
+    *, tenant: Tenant, records: list[dict[str, Any]], primary_key: str = ""
+) -> list[dict[str, Any]]:
     """Carried (not yet saved) employer records with their names resolved, in two queries."""
-    from employers.models import Organisation
-
-    def as_int(value):
-        return int(value) if str(value or "").isdigit() else None
-
+    as_int = parse_id
     organisation_ids = {as_int(r.get("organisation")) for r in records} - {None}
     people_ids = {as_int(r.get(k)) for r in records for k in ("manager", "mentor")} - {None}
     organisations = (
-        Organisation.objects.filter(tenant=tenant, pk__in=organisation_ids).in_bulk()
+        Organisation.objects.for_tenant(tenant).filter(pk__in=organisation_ids).in_bulk()
         if organisation_ids
         else {}
     )
-    people = User.objects.filter(tenant=tenant, pk__in=people_ids).in_bulk() if people_ids else {}
+    people = (
+        User.objects.for_tenant(tenant).filter(pk__in=people_ids).in_bulk() if people_ids else {}
+    )
     if records and primary_key not in {str(r.get("key")) for r in records}:
         primary_key = str(records[0].get("key"))
     shown = []
@@ -47,10 +56,19 @@ def records_for_display(*, tenant, records: list[dict], primary_key: str = "") -
                 "organisation": organisation,
                 "manager": people.get(as_int(record.get("manager"))),
                 "mentor": people.get(as_int(record.get("mentor"))),
-                "interfaces": [i.capitalize() for i in record.get("interfaces") or ()],
+                "interfaces": [
+                    INTERFACES[code]
+                    for code in INTERFACES
+                    if code in (record.get("interfaces") or ())
+                ],
                 "main_aim_reference": record.get("main_aim_reference", ""),
                 "is_primary": str(record.get("key")) == primary_key,
                 "json": record_json(record),
             }
         )
     return shown
+
+
+def record_json(record: dict[str, Any]) -> str:
+    """A record's data as the learner form carries it, in one hidden input."""
+    return json.dumps(record, separators=(",", ":"), sort_keys=True)

@@ -1,6 +1,5 @@
 """Writes for learners and their employer records, shared by the pages, CSV and the API."""
 
-import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
@@ -10,14 +9,16 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Invitation, Tenant, User, UserStatus, UserType
-from accounts.services import (
+from accounts.models import INTERFACES, Invitation, Tenant, User, UserType
+from accounts.people import (
     interface_access_clean,
     invite_answer_clean,
     person_create,
     person_details_clean,
 )
 from employers.models import EmployerGroup, Organisation
+from employers.selectors import organisation_staff
+from ui.parsing import parse_id
 
 from .models import EmployerRecord, LearnerProfile
 
@@ -36,7 +37,6 @@ _MAIN_AIM = re.compile(r"^[A-Za-z0-9]{1,30}$")
 # HMRC's format: two prefix letters (not D, F, I, Q, U, V; second not O; some pairs never
 # issued), six digits, a suffix A-D.
 _NI = re.compile(r"^(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\d{6}[A-D]$")
-ACTIVE_STAFF_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED, UserStatus.FULL)
 
 
 def normalise_ni_number(value: str) -> str:
@@ -46,24 +46,12 @@ def normalise_ni_number(value: str) -> str:
     return compact
 
 
-def organisation_staff(*, organisation: Organisation):
-    """Employer users who work for this organisation and can be a manager or mentor."""
-    return organisation.members.filter(
-        tenant_id=organisation.tenant_id,
-        user_type=UserType.EMPLOYER,
-        is_archived=False,
-        status__in=ACTIVE_STAFF_STATUSES,
-    ).order_by("surname", "first_name", "pk")
-
-
 def _as_id(value: Any) -> int | None:
+    """None when nothing was chosen; -1 (no such row) for a value that is not an id."""
     value = getattr(value, "pk", value)
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
+    return parse_id(value) or -1
 
 
 def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,7 +71,7 @@ def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[st
     if organisation_id is None:
         fail("organisation", EMPLOYER_REQUIRED, "required")
     else:
-        organisation = Organisation.objects.filter(tenant=tenant, pk=organisation_id).first()
+        organisation = Organisation.objects.for_tenant(tenant).filter(pk=organisation_id).first()
         if organisation is None:
             fail("organisation", EMPLOYER_UNKNOWN, "unknown")
     clean["organisation"] = organisation
@@ -117,11 +105,6 @@ def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[st
     return clean
 
 
-def record_json(record: Mapping[str, Any]) -> str:
-    """A record's data as the learner form carries it, in one hidden input."""
-    return json.dumps(record, separators=(",", ":"), sort_keys=True)
-
-
 def employer_record_as_data(clean: Mapping[str, Any]) -> dict[str, Any]:
     """A checked record as plain data, to carry in the learner form until Create."""
     return {
@@ -129,14 +112,7 @@ def employer_record_as_data(clean: Mapping[str, Any]) -> dict[str, Any]:
         "organisation": clean["organisation"].pk,
         "manager": clean["manager"].pk if clean["manager"] else None,
         "mentor": clean["mentor"].pk if clean["mentor"] else None,
-        "interfaces": [
-            name
-            for name, on in (
-                ("classic", clean["interface_classic"]),
-                ("console", clean["interface_console"]),
-            )
-            if on
-        ],
+        "interfaces": [code for code in INTERFACES if clean[f"interface_{code}"]],
         "main_aim_reference": clean["main_aim_reference"],
     }
 
@@ -169,7 +145,7 @@ def learner_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
             errors.setdefault("national_insurance_number", []).append(error)
 
     group_ids = {value for value in map(_as_id, data.get("employer_groups") or ()) if value}
-    groups = list(EmployerGroup.objects.filter(tenant=tenant, pk__in=group_ids))
+    groups = list(EmployerGroup.objects.for_tenant(tenant).filter(pk__in=group_ids))
     if len(groups) != len(group_ids):
         fail("employer_groups", GROUP_UNKNOWN, "unknown")
     clean["employer_groups"] = groups

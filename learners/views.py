@@ -6,11 +6,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
-from accounts.announcements import announce_created
-from aptem.forms import ids_from, initial_from
+from accounts.invitations.announcements import announce_created
+from accounts.mixins import CreateUsersRequiredMixin
 from employers import selectors as employer_selectors
 from employers.services import organisation_create
-from employers.views import CreateUserMixin
+from ui.forms import initial_from
+from ui.parsing import parse_id, parse_ids
 
 from . import selectors, services
 from .forms import (
@@ -35,7 +36,7 @@ class DraftQueryDict(dict):
         return values[-1] if values else default
 
 
-class LearnerCreateView(CreateUserMixin, View):
+class LearnerCreateView(CreateUsersRequiredMixin, View):
     template_name = "learners/learner_form.html"
 
     def get(self, request):
@@ -111,7 +112,7 @@ class LearnerCreateView(CreateUserMixin, View):
             ),
             **employer_selectors.group_picker(
                 tenant=self.tenant,
-                selected_ids=ids_from(data.getlist("employer_groups")),
+                selected_ids=parse_ids(data.getlist("employer_groups")),
                 term=(data.get("group_search") or "").strip(),
                 show_selected=bool(data.get("show_selected")),
             ),
@@ -119,7 +120,7 @@ class LearnerCreateView(CreateUserMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
 
-class EmployerRecordView(CreateUserMixin, View):
+class EmployerRecordView(CreateUsersRequiredMixin, View):
     """The Add Employer dialog. With htmx it is a modal <dialog>; without, a full page."""
 
     dialog_template = "learners/employer_dialog.html"
@@ -176,7 +177,7 @@ class EmployerRecordView(CreateUserMixin, View):
         record = services.employer_record_as_data(clean)
         if not self.request.htmx:
             draft = self.request.session.get(DRAFT_KEY, {})
-            draft.setdefault("employer_records", []).append(services.record_json(record))
+            draft.setdefault("employer_records", []).append(selectors.record_json(record))
             self.request.session[DRAFT_KEY] = draft
             return HttpResponseRedirect(f"{reverse('learners:add')}?draft=1#employers-heading")
         shown = selectors.records_for_display(tenant=self.tenant, records=[record])[0]
@@ -191,14 +192,18 @@ class EmployerRecordView(CreateUserMixin, View):
     def render(self, form, *, status: int = 200, organisation_form=None, note: str = "", data=None):
         data = data if data is not None else self.request.POST
         chosen = data.get("organisation") or form["organisation"].value()
-        chosen_id = int(chosen) if str(chosen or "").isdigit() else None
+        chosen_id = parse_id(chosen)
         organisations, more = employer_selectors.organisation_choices(
             tenant=self.tenant,
             term=(data.get("organisation_search") or "").strip(),
             selected_id=chosen_id,
         )
         organisation = next((o for o in organisations if o.pk == chosen_id), None)
-        staff = list(services.organisation_staff(organisation=organisation)) if organisation else []
+        staff = (
+            list(employer_selectors.organisation_staff(organisation=organisation))
+            if organisation
+            else []
+        )
         context = {
             "form": form,
             "organisations": organisations,

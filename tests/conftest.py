@@ -46,7 +46,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture
 def demo(db):
-    from accounts.demo import load_demo
+    from aptem.demo import load_demo
 
     return load_demo()
 

@@ -2,8 +2,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
-from accounts.demo import DEMO_PASSWORD
 from accounts.models import Permission, User, UserStatus, UserType
+from aptem.demo import DEMO_PASSWORD
 from employers.models import EmployerGroup, Organisation, Position
 
 pytestmark = pytest.mark.django_db

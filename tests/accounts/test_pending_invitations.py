@@ -6,7 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
+from accounts.invitations import services
 from accounts.models import UserStatus
 from tests.factories import AdministratorFactory, TenantFactory, UserFactory
 

@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core import mail
 
-from accounts import services
+from accounts.invitations import services
 from accounts.models import UserStatus
 from tests.factories import UserFactory
 

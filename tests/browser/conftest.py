@@ -4,7 +4,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_PASSWORD
+from aptem.demo import DEMO_PASSWORD
 
 _axe = Axe()
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -19,7 +19,7 @@ def assert_accessible(page: Page, context: str | None = None) -> None:
 @pytest.fixture
 def demo_site(live_server, transactional_db):
     """The demo tenant behind a real server; returns the server's base URL."""
-    from accounts.demo import load_demo
+    from aptem.demo import load_demo
 
     load_demo()
     return live_server.url

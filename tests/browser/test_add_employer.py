@@ -113,7 +113,7 @@ def test_add_employer_invite_now_then_activate_and_sign_in(page: Page, site, bro
     assert employer.postcode == "SW1A 1AA"
     assert [g.name for g in employer.employer_groups.all()] == ["London Digital"]
     assert [r.name for r in employer.roles.all()] == ["Learners Progress"]
-    assert employer.position.title == "Site Foreman"
+    assert employer.employer_profile.position.title == "Site Foreman"
     assert employer.interfaces == ["Classic"]
 
     employer_page = activate(browser, activation_link(), username="bernard.okoro")
@@ -220,7 +220,7 @@ def test_add_employer_works_without_javascript_and_by_keyboard(browser, site):
     page.get_by_role("button", name="Create", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Employer Nia Evans created as a Prospect")
     nia = User.objects.get(email="nia@kestrel.example")
-    assert nia.roles.count() == 1 and nia.position.title == "Fleet Manager"
+    assert nia.roles.count() == 1 and nia.employer_profile.position.title == "Fleet Manager"
     assert [g.name for g in nia.employer_groups.all()] == ["Kestrel Logistics"]
     assert [o.name for o in nia.organisations.all()] == ["Kestrel Logistics"]
     context.close()

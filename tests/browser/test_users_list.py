@@ -1,8 +1,8 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from accounts.demo import DEMO_EMAIL_DOMAIN
 from accounts.models import User, UserStatus
+from aptem.demo import DEMO_EMAIL_DOMAIN
 
 from .conftest import SCREENSHOTS, assert_accessible, sign_in
 

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts import services as account_services
+from accounts.invitations import services as account_services
 from accounts.models import AuditEvent, UserStatus
 from tests.factories import AdministratorFactory, EmployerGroupFactory, UserFactory
 

@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from accounts import services as account_services
+from accounts.invitations import services as account_services
 from accounts.models import AuditEvent, InvitationStatus, RoleAudience, User, UserStatus
 from employers import services
 from tests.factories import (
@@ -73,7 +73,8 @@ def test_invited_employer_is_created_with_everything_and_one_email(
     assert user.username == "Jo.Bloggs@example.com"
     assert user.mobile == "+447400123456" and user.postcode == "LS1 1UR"
     assert user.employer_groups.count() == 1 and user.roles.count() == 1
-    assert user.position_id == data["position"] and user.interfaces == ["Classic"]
+    assert user.employer_profile.position_id == data["position"]
+    assert user.interfaces == ["Classic"]
     assert not user.has_usable_password()
     assert invitation.status == InvitationStatus.SENT and invitation.sent_by == admin
     assert invitation.provider_message_id != ""

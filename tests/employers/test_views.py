@@ -47,14 +47,14 @@ def test_only_create_users_roles_see_create_and_reach_the_pages(client):
     viewer = AdministratorFactory(roles=[])
     client.force_login(viewer)
     assert b"Create</summary>" not in client.get(reverse("accounts:user_list")).content
-    assert client.get(reverse("employers:confirm_create", args=["employer"])).status_code == 403
+    assert client.get(reverse("accounts:confirm_create", args=["employer"])).status_code == 403
     assert client.get(ADD).status_code == 403
     assert client.post(ADD, {}).status_code == 403
 
     creator = AdministratorFactory()
     client.force_login(creator)
     assert b"Create</summary>" in client.get(reverse("accounts:user_list")).content
-    assert client.get(reverse("employers:confirm_create", args=["employer"])).status_code == 200
+    assert client.get(reverse("accounts:confirm_create", args=["employer"])).status_code == 200
     assert client.get(ADD).status_code == 200
 
 

@@ -7,10 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from employers.models import EmployerGroup, Organisation, Position
-from employers.services import organisation_create
-
-from .models import (
+from accounts.models import (
     Permission,
     Role,
     RoleAudience,
@@ -21,6 +18,9 @@ from .models import (
     UserStatus,
     UserType,
 )
+from employers.models import EmployerGroup, EmployerProfile, Organisation, Position
+from employers.services import organisation_create
+from learners.models import EmployerRecord
 
 DEMO_TENANT = "Demo Training Ltd"
 DEMO_SLUG = "demo-training"
@@ -269,12 +269,13 @@ def _population(tenant, roles, groups, positions, organisations) -> None:
                 activated_at=created + timedelta(days=1) if status == UserStatus.FULL else None,
             )
             user.set_unusable_password()
-            if user_type == UserType.EMPLOYER:
-                user.position = positions[serial % len(positions)]
             user.save()
             if user_type in (UserType.EMPLOYER, UserType.LEARNER):
                 user.employer_groups.add(region_groups[serial % len(region_groups)])
             if user_type == UserType.EMPLOYER:
+                EmployerProfile.objects.create(
+                    user=user, position=positions[serial % len(positions)]
+                )
                 organisation = organisations[serial % len(organisations)]
                 organisation.members.add(user)
                 user.employer_groups.add(organisation.group)
@@ -283,8 +284,6 @@ def _population(tenant, roles, groups, positions, organisations) -> None:
 
 def _manager_with_learners(tenant, organisations, password_hash) -> None:
     """A demo employer sign-in (username manager) who manages a few learners at Northwind."""
-    from learners.models import EmployerRecord
-
     workplace = organisations[0]
     manager, _ = User.objects.update_or_create(
         username="manager",
@@ -303,6 +302,7 @@ def _manager_with_learners(tenant, organisations, password_hash) -> None:
             "activated_at": timezone.now(),
         },
     )
+    EmployerProfile.objects.get_or_create(user=manager)
     workplace.members.add(manager)
     manager.employer_groups.add(workplace.group)
     learners = User.objects.filter(

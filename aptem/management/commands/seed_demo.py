@@ -1,8 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.demo import DEMO_PASSWORD, load_demo
 from accounts.models import User
+from aptem.demo import DEMO_PASSWORD, load_demo
 
 
 class Command(BaseCommand):

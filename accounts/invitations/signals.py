@@ -8,7 +8,7 @@ DELIVERED_EVENTS = {"delivered"}
 BOUNCED_EVENTS = {"bounced", "rejected", "failed"}
 
 
-@receiver(tracking, dispatch_uid="accounts.invitation_tracking")
+@receiver(tracking, dispatch_uid="accounts.invitations.tracking")
 def invitation_tracking(sender, event, esp_name, **kwargs) -> None:
     """Record what the email provider's tracking webhook says became of an invitation."""
     if not event.message_id:

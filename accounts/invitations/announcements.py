@@ -2,7 +2,8 @@
 
 from django.contrib import messages
 
-from .models import Invitation, InvitationStatus, User
+from ..models import User
+from .models import Invitation, InvitationStatus
 
 
 def announce_created(request, user: User, invitation: Invitation | None) -> None:

@@ -1,0 +1,61 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ..tenancy import TenantQuerySet
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    DELIVERED = "delivered", "Delivered"
+    BOUNCED = "bounced", "Bounced"
+
+
+class Invitation(models.Model):
+    """One activation email: who sent it to whom, when, and what became of it."""
+
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_sent",
+    )
+    sequence = models.PositiveIntegerField(help_text="The user's invitation_count for this email.")
+    email = models.EmailField(help_text="The stored address the email went to.")
+    status = models.CharField(
+        max_length=20, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
+    error = models.CharField(max_length=500, blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sequence"], name="invitation_user_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation {self.sequence} to {self.email}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.sequence == self.user.invitation_count
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() > self.expires_at

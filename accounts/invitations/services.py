@@ -1,0 +1,209 @@
+"""The invitation lifecycle: create, deliver (at most once), send, resend and fresh links.
+
+Creating an invitation and sending its email are kept apart, as Okta and Keycloak do: the email
+leaves after the transaction commits, and a provider failure leaves the account in place with a
+failed invitation that can be sent again.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from ..audit import audit_record
+from ..models import Tenant, User, UserStatus
+from .models import Invitation, InvitationStatus
+from .tokens import activation_token_generator
+
+logger = logging.getLogger(__name__)
+
+CANNOT_INVITE = "Only a Prospect or an Invited user can be sent an invitation."
+INVITABLE_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED)
+EMAIL_TEMPLATES = "accounts/email/activation"
+
+
+def invitation_create(*, user: User, sent_by: User | None) -> Invitation:
+    """Record a new invitation and kill every older link. Call inside a transaction."""
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(
+        invitation_count=F("invitation_count") + 1,
+        status=UserStatus.INVITED,
+        invited_at=now,
+    )
+    user.refresh_from_db(fields=["invitation_count", "status", "invited_at"])
+    # The one expiry every party reads: the token, the email and Pending invitations.
+    invitation = Invitation.objects.create(
+        tenant_id=user.tenant_id,
+        user=user,
+        sent_by=sent_by,
+        sequence=user.invitation_count,
+        email=user.email,
+        expires_at=now + timedelta(days=user.tenant.activation_link_days),
+    )
+    audit_record(
+        tenant=user.tenant,
+        actor=sent_by,
+        subject=user,
+        action="invitation.created",
+        summary=f"Invitation {invitation.sequence} prepared for {user.email}",
+    )
+    return invitation
+
+
+def activation_url(user: User) -> str:
+    """The absolute link in the email, built from SITE_URL and never from a request."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = activation_token_generator.make_token(user)
+    path = reverse("accounts:activate", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def activation_email(user: User, invitation: Invitation) -> EmailMultiAlternatives:
+    context = {
+        "user": user,
+        "tenant": user.tenant,
+        "activation_url": activation_url(user),
+        "expires_at": invitation.expires_at,
+        "lifetime_days": user.tenant.activation_link_days,
+        "site_url": settings.SITE_URL,
+    }
+    # Named the allauth way: <name>_subject.txt, <name>_message.txt, <name>_message.html.
+    subject = " ".join(render_to_string(f"{EMAIL_TEMPLATES}_subject.txt", context).split())
+    text = render_to_string(f"{EMAIL_TEMPLATES}_message.txt", context)
+    html = render_to_string(f"{EMAIL_TEMPLATES}_message.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def invitation_deliver(*, invitation_id: int) -> Invitation:
+    """Send one invitation's email, at most once, and record what the provider said.
+
+    The row is claimed with a conditional UPDATE, so a retried task or a second worker never
+    sends the same invitation twice. A superseded invitation (a newer one exists) is not sent.
+    """
+    now = timezone.now()
+    claimed = Invitation.objects.filter(
+        pk=invitation_id, status=InvitationStatus.PENDING, sent_at__isnull=True
+    ).update(sent_at=now)
+    invitation = Invitation.objects.select_related("user__tenant").get(pk=invitation_id)
+    if not claimed:
+        return invitation
+    user = invitation.user
+    if not invitation.is_current or user.status != UserStatus.INVITED:
+        invitation.status = InvitationStatus.FAILED
+        invitation.error = "A newer invitation replaced this one before it was sent."
+        invitation.save(update_fields=["status", "error"])
+        return invitation
+    message = activation_email(user, invitation)
+    try:
+        message.send()
+    except Exception as error:  # any provider failure: keep the account, record it plainly
+        logger.warning(
+            "Invitation %s to user %s failed: %s", invitation.pk, user.pk, type(error).__name__
+        )
+        invitation.status = InvitationStatus.FAILED
+        invitation.error = (str(error) or type(error).__name__)[:500]
+        invitation.save(update_fields=["status", "error"])
+        audit_record(
+            tenant=user.tenant,
+            actor=invitation.sent_by,
+            subject=user,
+            action="invitation.failed",
+            summary=f"Invitation email to {invitation.email} failed",
+        )
+        return invitation
+    status = getattr(message, "anymail_status", None)
+    invitation.provider_message_id = (
+        str(status.message_id) if status and status.message_id is not None else ""
+    )
+    invitation.status = InvitationStatus.SENT
+    invitation.save(update_fields=["status", "provider_message_id"])
+    audit_record(
+        tenant=user.tenant,
+        actor=invitation.sent_by,
+        subject=user,
+        action="invitation.sent",
+        summary=f"Invitation email sent to {invitation.email}",
+    )
+    return invitation
+
+
+def invitation_deliver_after_commit(invitation: Invitation) -> None:
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: invitation_deliver(invitation_id=invitation_id))
+
+
+def invitation_send(
+    *, user: User, sent_by: User | None, expected_count: int | None = None
+) -> tuple[Invitation, bool]:
+    """Send Invitation (a Prospect) or Resend invitation (an Invited user).
+
+    The new link replaces every older one. The email leaves after the transaction commits; the
+    returned invitation says whether it was sent or failed (or is still pending when an outer
+    transaction defers it). ``expected_count`` is the invitation count the administrator's page
+    showed: when another invitation went out since (a double click, a replayed request), nothing
+    is sent again and the latest invitation comes back with False.
+
+    The status is judged on the locked row, never on the ``user`` handed in: a person who
+    activates while a resend is on its way must stay a Full user.
+    """
+    with transaction.atomic():
+        locked = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
+        if locked.status not in INVITABLE_STATUSES or locked.is_archived:
+            raise ValidationError(CANNOT_INVITE, code="status")
+        if expected_count is not None and locked.invitation_count != expected_count:
+            latest = Invitation.objects.filter(user=locked).order_by("-sequence").first()
+            if latest is not None:
+                return latest, False
+        invitation = invitation_create(user=locked, sent_by=sent_by)
+        invitation_deliver_after_commit(invitation)
+    invitation.refresh_from_db()
+    user.refresh_from_db()
+    return invitation, True
+
+
+def invitations_resend(
+    *, tenant: Tenant, user_ids: list[int], sent_by: User | None
+) -> tuple[list[Invitation], list[Invitation]]:
+    """Resend to each chosen Invited user of this tenant; (sent, failed). Others are skipped,
+    including anyone who activated between the page being drawn and the click."""
+    sent: list[Invitation] = []
+    failed: list[Invitation] = []
+    people = User.objects.for_tenant(tenant).filter(
+        pk__in=user_ids, status=UserStatus.INVITED, is_archived=False
+    )
+    for person in people:
+        try:
+            invitation, _ = invitation_send(user=person, sent_by=sent_by)
+        except ValidationError:
+            continue
+        (failed if invitation.status == InvitationStatus.FAILED else sent).append(invitation)
+    return sent, failed
+
+
+def fresh_link_request(*, email: str) -> int:
+    """Send a fresh activation link to every Invited, unarchived account at this address.
+
+    Goes only to the stored address. Returns how many were sent, which the page never shows.
+    """
+    sent = 0
+    waiting = User.objects.filter(
+        email__iexact=email.strip(), status=UserStatus.INVITED, is_archived=False
+    ).select_related("tenant")
+    for user in waiting:
+        try:
+            invitation_send(user=user, sent_by=None)
+        except ValidationError:  # activated or archived since the query ran
+            continue
+        sent += 1
+    return sent

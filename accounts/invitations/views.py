@@ -1,0 +1,228 @@
+"""Invitation pages: Send Invitation, Pending invitations, and the Activate Account flow.
+
+Activate Account goes from the emailed link to a signed-in Full user.
+
+Like Django's PasswordResetConfirmView: the link's token moves into the session and the browser
+is redirected to a URL without it, so the token never sits in the address bar, the history or a
+Referer header. GET never consumes it (mail scanners open links); only the POST that sets the
+password does, because the new password hash changes every token.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import FormView, TemplateView
+
+from ui.pagination import page_of
+from ui.parsing import parse_id, parse_ids, parse_page_number
+
+from .. import ratelimit
+from ..activation import account_activate
+from ..forms import ActivationForm, FreshLinkForm
+from ..mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
+from ..models import Permission, User, UserStatus
+from ..selectors import user_get
+from . import selectors, services, tasks
+from .announcements import announce_invitation
+from .tokens import activation_token_generator
+
+SESSION_TOKEN_KEY = "_activation_token"
+INTERNAL_TOKEN = "set-password"
+FRESH_LINK_SENT = (
+    "If an account at that address is waiting to be activated, a fresh link is on its way. "
+    "It replaces every earlier link. Check your inbox and spam folder."
+)
+FRESH_LINK_LIMITED = "Too many requests for fresh links. Wait an hour, then try again."
+
+
+def _user_from_uid(uidb64: str) -> User | None:
+    try:
+        pk = force_str(urlsafe_base64_decode(uidb64))
+        return User.objects.select_related("tenant").get(pk=pk)
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist, ValidationError):
+        return None
+
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
+class ActivateAccountView(FormView):
+    form_class = ActivationForm
+    template_name = "accounts/activate.html"
+    token_generator = activation_token_generator
+
+    def dispatch(self, request, *args, **kwargs):
+        self.user = _user_from_uid(kwargs["uidb64"])
+        token = kwargs["token"]
+        if token == INTERNAL_TOKEN:
+            session_token = request.session.get(SESSION_TOKEN_KEY)
+            if self._link_works(session_token):
+                return super().dispatch(request, *args, **kwargs)
+        elif self._link_works(token):
+            request.session[SESSION_TOKEN_KEY] = token
+            return HttpResponseRedirect(request.path.replace(token, INTERNAL_TOKEN))
+        return render(
+            request, "accounts/activate_invalid.html", {"form": FreshLinkForm()}, status=200
+        )
+
+    def _link_works(self, token: str | None) -> bool:
+        return (
+            self.user is not None
+            and self.user.status == UserStatus.INVITED
+            and not self.user.is_archived
+            and self.token_generator.check_token(self.user, token)
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.user}
+
+    def get_initial(self):
+        return {"username": self.user.username or self.user.email}
+
+    def form_valid(self, form):
+        try:
+            user = account_activate(
+                user=self.user,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["new_password1"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        self.request.session.pop(SESSION_TOKEN_KEY, None)
+        login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
+        messages.success(
+            self.request,
+            f"Welcome to Aptem, {user.first_name}. Your account is active: from now on, sign in "
+            f"as '{user.username}'.",
+        )
+        return HttpResponseRedirect(reverse("home"))
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(person=self.user, **kwargs)
+
+
+@method_decorator(never_cache, name="dispatch")
+class FreshLinkView(View):
+    """Ask for a fresh activation link. The answer never says whether an account exists."""
+
+    template_name = "accounts/activate_invalid.html"
+    per_address_limit = 3
+    per_client_limit = 10
+    window_seconds = 60 * 60
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": FreshLinkForm(), "asked": True})
+
+    def post(self, request):
+        form = FreshLinkForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "asked": True})
+        email = form.cleaned_data["email"].casefold()
+        client = ratelimit.client_address(request)
+        # Count both, always: one caller asking about many email addresses meets the first
+        # limit; many callers asking about one email address meet the second.
+        counts = [
+            ratelimit.hit(
+                f"fresh-link:client:{client}",
+                limit=self.per_client_limit,
+                window_seconds=self.window_seconds,
+            ),
+            ratelimit.hit(
+                f"fresh-link:email:{email}",
+                limit=self.per_address_limit,
+                window_seconds=self.window_seconds,
+            ),
+        ]
+        limited = any(counts)
+        if limited:
+            messages.error(request, FRESH_LINK_LIMITED)
+        else:
+            tasks.send_fresh_activation_links.enqueue(email)
+            messages.info(request, FRESH_LINK_SENT)
+        return HttpResponseRedirect(reverse("accounts:fresh_link"))
+
+
+class InvitationSendView(TenantPermissionRequiredMixin, View):
+    """Send Invitation / Resend invitation on a profile: a POST, then back to the profile."""
+
+    required_permission = Permission.CREATE_USERS
+
+    def post(self, request, pk):
+        person = user_get(tenant=self.tenant, user_id=pk)
+        expected = request.POST.get("invitation_count")
+        try:
+            invitation, sent_now = services.invitation_send(
+                user=person,
+                sent_by=request.user,
+                expected_count=parse_id(expected, minimum=0),
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            announce_invitation(request, invitation, sent_now=sent_now)
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
+
+
+class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
+    """Invited users who have not activated yet, with a bulk Resend."""
+
+    template_name = "accounts/pending_invitations.html"
+    per_page = 50
+
+    def get_context_data(self, **kwargs):
+        page = page_of(
+            selectors.pending_invitations(tenant=self.tenant),
+            number=parse_page_number(self.request.GET.get("page")),
+            per_page=self.per_page,
+        )
+        now = timezone.now()
+        for row in page.rows:
+            row.expiry_text = expiry_text(row.link_expires_at, now)
+        return super().get_context_data(page=page, **kwargs)
+
+    def post(self, request):
+        if not request.user.has_tenant_permission(Permission.CREATE_USERS):
+            raise PermissionDenied
+        ids = parse_ids(request.POST.getlist("users"))[: self.per_page]
+        if not ids:
+            messages.error(request, "Select at least one person to resend the invitation to.")
+            return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+        sent, failed = services.invitations_resend(
+            tenant=self.tenant, user_ids=ids, sent_by=request.user
+        )
+        if sent:
+            messages.success(
+                request, f"Invitation email resent to {len(sent)} {plural(len(sent), 'person')}."
+            )
+        if failed:
+            addresses = ", ".join(invitation.email for invitation in failed)
+            messages.error(
+                request,
+                f"{len(failed)} could not be sent ({addresses}). Their accounts are unchanged: "
+                "try again in a moment.",
+            )
+        return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+
+
+def plural(count: int, word: str) -> str:
+    return word if count == 1 else {"person": "people"}.get(word, f"{word}s")
+
+
+def expiry_text(expires_at, now) -> str:
+    if expires_at is None:
+        return "Not sent yet"
+    if expires_at < now:
+        return "Expired"
+    days = (expires_at - now).days
+    if days == 0:
+        return "Expires today"
+    return f"Expires in {days} {plural(days, 'day')}"

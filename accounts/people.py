@@ -1,0 +1,230 @@
+"""People: the details every person has, checked once for every route, and their creation.
+
+The pages, the CSV importer and the API call these, so each rule and message is written once.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+
+from .audit import audit_record
+from .invitations.models import Invitation
+from .invitations.services import invitation_create, invitation_deliver_after_commit
+from .models import INTERFACES, Gender, Tenant, Title, User, UserStatus, interface_flags
+from .phone import normalise_mobile
+from .postcodes import normalise_postcode
+
+NAME_MAX = 50
+TITLE_REQUIRED = "Select a title."
+FIRST_NAME_REQUIRED = "Enter a first name."
+SURNAME_REQUIRED = "Enter a surname."
+NAME_TOO_LONG = "%(label)s must be 50 characters or fewer."
+EMAIL_REQUIRED = "Enter an email address."
+EMAIL_INVALID = "Enter an email address in the correct format, like name@example.com."
+EMAIL_TAKEN = (
+    "The email address '%(email)s' is already registered to another account and cannot be used "
+    "with this account. Please check that you have typed the address correctly."
+)
+MOBILE_REQUIRED = "Enter a mobile number."
+MOBILE_REQUIRED_MFV = (
+    "Enter a mobile number: your organisation uses multi-factor verification, which sends "
+    "codes by SMS."
+)
+GENDER_INVALID = "Select a gender from the list."
+
+PERSON_TEXT_FIELDS = (
+    "first_name",
+    "surname",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+)
+# Every field of a person that person_details_clean checks and returns.
+PERSON_FIELDS = (
+    "title",
+    "first_name",
+    "surname",
+    "email",
+    "mobile",
+    "gender",
+    "postcode",
+    "address_line_1",
+    "address_line_2",
+    "address_line_3",
+    "town",
+    "county",
+)
+
+
+def email_taken(*, tenant: Tenant, email: str, exclude: User | None = None) -> bool:
+    others = User.objects.for_tenant(tenant).filter(email__iexact=email)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
+def person_details_clean(
+    *,
+    tenant: Tenant,
+    data: Mapping[str, Any],
+    existing: User | None = None,
+    mobile_required: bool = False,
+) -> tuple[dict[str, Any], dict[str, list[ValidationError]]]:
+    """Check and normalise a person's details; return (clean values, errors by field).
+
+    The mobile number is mandatory when the caller says so, and always when the tenant uses
+    multi-factor verification.
+    """
+    clean: dict[str, Any] = {}
+    errors: dict[str, list[ValidationError]] = {}
+
+    def fail(field: str, message: str, code: str, **params: Any) -> None:
+        errors.setdefault(field, []).append(ValidationError(message, code=code, params=params))
+
+    for field in PERSON_TEXT_FIELDS:
+        clean[field] = " ".join(str(data.get(field) or "").split())
+
+    title = data.get("title") or ""
+    if title not in Title.values:
+        fail("title", TITLE_REQUIRED, "required")
+    clean["title"] = title
+
+    for field, label, required_message in (
+        ("first_name", "First name", FIRST_NAME_REQUIRED),
+        ("surname", "Surname", SURNAME_REQUIRED),
+    ):
+        if not clean[field]:
+            fail(field, required_message, "required")
+        elif len(clean[field]) > NAME_MAX:
+            fail(field, NAME_TOO_LONG, "max_length", label=label)
+
+    email = str(data.get("email") or "").strip()
+    clean["email"] = email
+    if not email:
+        fail("email", EMAIL_REQUIRED, "required")
+    else:
+        try:
+            validate_email(email)
+        except ValidationError:
+            fail("email", EMAIL_INVALID, "invalid")
+        else:
+            clean["email"] = User.objects.normalize_email(email)
+            if email_taken(tenant=tenant, email=clean["email"], exclude=existing):
+                fail("email", EMAIL_TAKEN, "taken", email=clean["email"])
+
+    mobile = str(data.get("mobile") or "").strip()
+    clean["mobile"] = ""
+    if mobile:
+        try:
+            clean["mobile"] = normalise_mobile(mobile)
+        except ValidationError as error:
+            errors.setdefault("mobile", []).append(error)
+    elif tenant.mfv_required:
+        fail("mobile", MOBILE_REQUIRED_MFV, "required")
+    elif mobile_required:
+        fail("mobile", MOBILE_REQUIRED, "required")
+
+    gender = data.get("gender") or ""
+    if gender and gender not in Gender.values:
+        fail("gender", GENDER_INVALID, "invalid")
+    clean["gender"] = gender
+
+    postcode = str(data.get("postcode") or "").strip()
+    clean["postcode"] = ""
+    if postcode:
+        try:
+            clean["postcode"] = normalise_postcode(postcode)
+        except ValidationError as error:
+            errors.setdefault("postcode", []).append(error)
+    return clean, errors
+
+
+INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
+INVITE_REQUIRED = (
+    "Select Yes to send the activation email now, or No to keep the %(noun)s as a Prospect."
+)
+
+
+def interface_access_clean(values: Iterable[str] | None) -> dict[str, bool]:
+    """Classic and/or Console, at least one, as the two flags a user or record stores."""
+    chosen = {str(value) for value in values or ()}
+    if not chosen or not chosen <= set(INTERFACES):
+        raise ValidationError(INTERFACES_REQUIRED, code="required")
+    return interface_flags(chosen)
+
+
+def invite_answer_clean(value: Any, *, noun: str) -> bool:
+    """The answer to "Would you like to invite this ...?": True (send now) or False (Prospect)."""
+    if value not in (True, False):
+        raise ValidationError(INVITE_REQUIRED, code="required", params={"noun": noun})
+    return value
+
+
+def username_default(email: str) -> str | None:
+    """The email, when nobody uses it as a username yet; otherwise none until activation."""
+    if User.objects.filter(username__iexact=email).exists():
+        return None
+    return email
+
+
+def person_create(
+    *,
+    tenant: Tenant,
+    user_type: str,
+    created_by: User | None,
+    clean: Mapping[str, Any],
+    invite: bool,
+    populate: Callable[[User], str],
+) -> tuple[User, Invitation | None]:
+    """Create a person, invited at once or kept as a Prospect, in one transaction.
+
+    No password is hashed: the account gets an unusable password until its owner activates it.
+    ``populate`` adds what the kind of person has (groups, roles, employer records) inside the
+    same transaction and returns a few words for the audit trail. When inviting, the email
+    leaves after the transaction commits; a provider failure leaves the account in place with a
+    failed invitation that can be retried.
+    """
+    try:
+        with transaction.atomic():
+            user = User(
+                tenant=tenant,
+                user_type=user_type,
+                status=UserStatus.PROSPECT,
+                username=username_default(clean["email"]),
+                **clean,
+            )
+            user.set_unusable_password()
+            user.save()
+            extra = populate(user)
+            audit_record(
+                tenant=tenant,
+                actor=created_by,
+                subject=user,
+                action="user.created",
+                summary=f"{user.get_user_type_display()} {user.full_name} created as "
+                f"{'Invited' if invite else 'Prospect'}{extra}",
+            )
+            invitation = None
+            if invite:
+                invitation = invitation_create(user=user, sent_by=created_by)
+                invitation_deliver_after_commit(invitation)
+    except IntegrityError:
+        # Another request took the email between the check and the insert.
+        if email_taken(tenant=tenant, email=clean["email"]):
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
+                    )
+                }
+            ) from None
+        raise
+    if invitation is not None:
+        invitation.refresh_from_db()
+    user.refresh_from_db()
+    return user, invitation
