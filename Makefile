@@ -33,6 +33,8 @@ run: install
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -107,7 +107,7 @@ def organisations_of_groups(groups: Iterable[EmployerGroup]) -> list[Organisatio
     return list(Organisation.objects.filter(group__in=list(groups)))
 
 
-def organisation_list(*, tenant: Tenant, search: str = ""):
+def organisation_list(*, tenant: Tenant, search: str = "") -> QuerySet[Organisation]:
     """The tenant's employer organisations, by name, with how many employer users each has."""
     organisations = Organisation.objects.for_tenant(tenant)
     for word in search.split():

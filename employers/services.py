@@ -175,8 +175,12 @@ def employer_create(
 EDITABLE_FIELDS = (*PERSON_FIELDS, "interface_classic", "interface_console")
 
 
-def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, Any]) -> User:
-    """Edit an employer with the Add Employer rules. A new email stops every earlier link."""
+def employer_update(
+    *, user: User, updated_by: User | None, data: Mapping[str, Any]
+) -> tuple[User, bool]:
+    """Edit an employer with the Add Employer rules; (the employer, whether the email changed).
+
+    A new email stops every earlier activation link."""
     clean = employer_clean(tenant=user.tenant, data=data, existing=user)
     groups = clean.pop("employer_groups")
     roles = clean.pop("roles")
@@ -204,5 +208,4 @@ def employer_update(*, user: User, updated_by: User | None, data: Mapping[str, A
             + (f" ({', '.join(f.replace('_', ' ') for f in changed)})" if changed else ""),
             fields=changed,
         )
-    user.email_changed = email_changed
-    return user
+    return user, email_changed

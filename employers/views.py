@@ -44,13 +44,18 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
     def form_kwargs(self) -> dict:
         return {"tenant": self.tenant}
 
+    def resolve_object(self) -> None:
+        """Find (or 404) the object a view works on, before any action of the request runs."""
+
     def get(self, request, **kwargs):
+        self.resolve_object()
         return self.render(EmployerForm(**self.form_kwargs()), state=self.initial_state())
 
     def initial_state(self) -> dict:
         return {}
 
     def post(self, request, **kwargs):
+        self.resolve_object()
         action = request.POST.get("action", "create")
         if action in SECTION_ACTIONS:
             return self.rework_section(action)
@@ -154,6 +159,9 @@ class EmployerEditView(EmployerFormView):
             }
         return kwargs
 
+    def resolve_object(self) -> None:
+        self.get_person()
+
     def get_person(self):
         if self.person is None:
             self.person = account_selectors.user_get(tenant=self.tenant, user_id=self.person_id)
@@ -169,11 +177,11 @@ class EmployerEditView(EmployerFormView):
         }
 
     def save(self, form):
-        user = services.employer_update(
+        user, email_changed = services.employer_update(
             user=self.get_person(), updated_by=self.request.user, data=form.service_input()
         )
         message = f"Details of {user.full_name} saved."
-        if user.email_changed and user.status == UserStatus.INVITED:
+        if email_changed and user.status == UserStatus.INVITED:
             message += (
                 " The email address changed, so earlier activation links no longer "
                 "work: select Resend invitation to send a new one."

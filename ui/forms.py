@@ -1,18 +1,27 @@
 """What every form in the product shares: Bootstrap classes and accessible error states."""
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
+from django.http import QueryDict
 
 CHOICE_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
 
+# The mixin stands in front of a Django form; type checkers are told so.
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
 
-class AccessibleFormMixin:
+
+class AccessibleFormMixin(_FormBase):
     """Adds Bootstrap classes, and after validation marks each invalid field for assistive tech.
 
     Each field with an error gets ``aria-invalid`` and ``aria-describedby`` pointing at its
     message, which ``templates/includes/field.html`` renders with the matching id.
     """
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
@@ -26,7 +35,7 @@ class AccessibleFormMixin:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
-    def add_error(self, field, error):
+    def add_error(self, field: str | None, error: Any) -> None:
         """Record the error, then mark every field now in error (services add them late too)."""
         super().add_error(field, error)
         for name in self.errors:
@@ -52,7 +61,7 @@ class IdListField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> list[str]:
         return [str(item) for item in (value or []) if str(item).strip()]
 
 
@@ -60,12 +69,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 INTERFACE_CHOICES = [("classic", "Classic"), ("console", "Console")]
 
 
-def ids_from(values) -> list[int]:
-    """The whole-number ids among posted values; anything else is ignored."""
-    return [int(value) for value in values if str(value).isdigit()]
-
-
-def initial_from(data, *, list_fields) -> dict:
+def initial_from(data: QueryDict | Any, *, list_fields: tuple[str, ...]) -> dict[str, Any]:
     """Posted values to show again without judging them: errors wait for Create or Save."""
     return {
         name: data.getlist(name) if name in list_fields else data.get(name)

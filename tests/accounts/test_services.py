@@ -1,0 +1,149 @@
+"""accounts' services: people (accounts.people), the invitation lifecycle
+(accounts.invitations.services) and activation (accounts.activation)."""
+
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+
+from accounts.activation import account_activate
+from accounts.invitations import services
+from accounts.invitations.models import Invitation
+from accounts.invitations.services import CANNOT_INVITE
+from accounts.models import User, UserStatus
+from accounts.people import email_taken, interface_access_clean
+from tests.factories import TenantFactory, UserFactory
+
+PASSWORD = "plum orchard lantern 42"
+START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def invited(db, django_capture_on_commit_callbacks):
+    user = UserFactory(status=UserStatus.PROSPECT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_send(user=user, sent_by=None)
+    user.refresh_from_db()
+    mail.outbox.clear()
+    return user
+
+
+# --- The status is judged on the locked row --------------------------------------------------
+
+
+def test_a_resend_with_a_stale_copy_does_not_undo_an_activation(invited):
+    """The caller's copy still says Invited; the row says Full user. The row wins."""
+    stale = User.objects.get(pk=invited.pk)
+    account_activate(user=invited, username="ines", password=PASSWORD)
+    with pytest.raises(ValidationError) as caught:
+        services.invitation_send(user=stale, sent_by=None)
+    assert caught.value.messages == [CANNOT_INVITE]
+    invited.refresh_from_db()
+    assert invited.status == UserStatus.FULL and invited.has_usable_password()
+    assert invited.invitations.count() == 1
+
+
+def test_a_resend_to_someone_still_invited_sends_a_new_link(
+    invited, django_capture_on_commit_callbacks
+):
+    """The twin: while they are Invited, the same call sends."""
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation, sent_now = services.invitation_send(user=invited, sent_by=None)
+    assert sent_now and invitation.sequence == 2 and len(mail.outbox) == 1
+
+
+def test_bulk_resend_and_fresh_links_skip_someone_who_activated_meanwhile(
+    invited, django_capture_on_commit_callbacks
+):
+    other = UserFactory(tenant=invited.tenant, status=UserStatus.PROSPECT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_send(user=other, sent_by=None)
+    mail.outbox.clear()
+    account_activate(user=invited, username="ines", password=PASSWORD)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent, failed = services.invitations_resend(
+            tenant=invited.tenant, user_ids=[invited.pk, other.pk], sent_by=None
+        )
+    assert [i.user_id for i in sent] == [other.pk] and failed == []
+    assert [m.to for m in mail.outbox] == [[other.email]]
+    invited.refresh_from_db()
+    assert invited.status == UserStatus.FULL
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_activation_committed_while_a_resend_waits_for_the_lock_keeps_the_full_user():
+    """Two connections: the person activates (holding the row lock) while a resend for the same
+    person is on its way; the resend waits, then sees the committed Full user and stops."""
+    person = UserFactory(status=UserStatus.PROSPECT)
+    services.invitation_send(user=person, sent_by=None)
+    stale = User.objects.get(pk=person.pk)  # what the resend was handed: Invited
+    locked = threading.Event()
+    outcome = {}
+
+    def activate_holding_the_lock():
+        try:
+            with transaction.atomic():
+                row = User.objects.select_for_update().get(pk=person.pk)
+                locked.set()
+                time.sleep(0.5)  # the resend is now waiting on this row
+                row.status = UserStatus.FULL
+                row.set_password(PASSWORD)
+                row.save()
+        finally:
+            connection.close()
+
+    activation = threading.Thread(target=activate_holding_the_lock)
+    activation.start()
+    assert locked.wait(5)
+    try:
+        services.invitation_send(user=stale, sent_by=None)
+    except ValidationError as error:
+        outcome["refused"] = error.messages
+    activation.join(5)
+    person.refresh_from_db()
+    assert outcome == {"refused": [CANNOT_INVITE]}
+    assert person.status == UserStatus.FULL
+    assert Invitation.objects.filter(user=person).count() == 1
+
+
+# --- One expiry for token, email and Pending invitations ------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_invitation_records_the_expiry_its_email_promises(django_capture_on_commit_callbacks):
+    user = UserFactory(status=UserStatus.PROSPECT, tenant=TenantFactory(activation_link_days=7))
+    with time_machine.travel(START, tick=False), django_capture_on_commit_callbacks(execute=True):
+        invitation, _ = services.invitation_send(user=user, sent_by=None)
+    assert invitation.expires_at == START + timedelta(days=7)
+    assert "9 March 2026" in mail.outbox[0].body
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_email_taken_ignores_case_within_a_tenant_only():
+    person = UserFactory(email="Sam.Jones@example.com")
+    assert email_taken(tenant=person.tenant, email="sam.jones@EXAMPLE.com")
+    assert not email_taken(tenant=TenantFactory(), email="sam.jones@example.com")
+    assert not email_taken(tenant=person.tenant, email="sam.jones@example.com", exclude=person)
+
+
+def test_interface_access_takes_classic_console_or_both_and_nothing_else():
+    assert interface_access_clean(["classic"]) == {
+        "interface_classic": True,
+        "interface_console": False,
+    }
+    assert interface_access_clean(["classic", "console"]) == {
+        "interface_classic": True,
+        "interface_console": True,
+    }
+    for bad in ([], None, ["admin"], ["classic", "admin"]):
+        with pytest.raises(ValidationError):
+            interface_access_clean(bad)

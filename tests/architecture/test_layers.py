@@ -1,0 +1,66 @@
+"""The house points one way, and `make lint` says so when it does not."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("aptem", "accounts", "employers", "learners", "ui")
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def run_lint_imports(tree: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the project's packages and contracts, safe to break."""
+    for package in PACKAGES:
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def test_the_project_keeps_its_contracts(tree):
+    result = run_lint_imports(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_a_back_import_from_accounts_to_learners_breaks_the_build(tree):
+    people = tree / "accounts" / "people.py"
+    people.write_text(people.read_text() + "\nimport learners  # noqa\n")
+    result = run_lint_imports(tree)
+    assert result.returncode != 0
+    assert "BROKEN" in result.stdout and "accounts.people -> learners" in result.stdout
+
+
+def test_a_lazy_import_inside_a_function_is_caught_too(tree):
+    views = tree / "accounts" / "views.py"
+    views.write_text(
+        views.read_text() + "\n\ndef sneaky():\n    from employers import selectors  # noqa\n"
+    )
+    result = run_lint_imports(tree)
+    assert result.returncode != 0
+    assert "accounts.views -> employers.selectors" in result.stdout
+
+
+def test_the_shared_ui_package_may_not_import_an_app(tree):
+    parsing = tree / "ui" / "parsing.py"
+    parsing.write_text(parsing.read_text() + "\nimport accounts.models  # noqa\n")
+    result = run_lint_imports(tree)
+    assert result.returncode != 0
+    assert "The shared ui package imports no app BROKEN" in result.stdout
