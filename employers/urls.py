@@ -1,12 +1,29 @@
 from django.urls import path
 
 from . import views
+from .sections import SECTIONS
 
 app_name = "employers"
 
+
+def form_page(route: str, view, name: str) -> list:
+    """The form page, and one endpoint under it for each of its section buttons."""
+    return [
+        path(route, view.as_view(), name=name),
+        *(
+            path(
+                f"{route}{section.name}/",
+                view.as_view(section=section),
+                name=f"{name}_{section.name.replace('-', '_')}",
+            )
+            for section in SECTIONS.values()
+        ),
+    ]
+
+
 urlpatterns = [
-    path("employers/add/", views.EmployerCreateView.as_view(), name="add"),
+    *form_page("employers/add/", views.EmployerCreateView, "add"),
+    *form_page("employers/<int:pk>/edit/", views.EmployerEditView, "edit"),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/add/", views.OrganisationCreateView.as_view(), name="organisation_add"),
-    path("employers/<int:pk>/edit/", views.EmployerEditView.as_view(), name="edit"),
 ]

@@ -20,32 +20,36 @@ from accounts.people import PERSON_FIELDS
 from ui.forms import initial_from
 from ui.pagination import page_of
 from ui.parsing import parse_id, parse_ids, parse_page_number
+from ui.sections import Section, section_template, section_urls
 
 from . import selectors, services
 from .forms import EmployerForm, OrganisationForm
+from .sections import SECTIONS
 
-# Buttons inside the form that rework one section and show the form again, keeping everything
-# typed. With JavaScript htmx swaps just that section; without it the whole page comes back.
-SECTION_ACTIONS = {
-    "search_groups",
-    "assign_roles",
-    "unassign_roles",
-    "search_positions",
-    "add_position",
-}
+LIST_FIELDS = ("employer_groups", "roles", "interfaces")
 
 
 class EmployerFormView(CreateUsersRequiredMixin, View):
-    """Add Employer and Edit employer: one form, one set of section actions."""
+    """Add Employer and Edit employer: GET draws the form, POST validates and saves.
+
+    Configured with ``section`` (``as_view(section=...)``), the same page answers one section
+    button instead (see ``ui.sections``): the page's object is found first, then the section
+    reworks what was posted, and nothing is saved.
+    """
 
     template_name = "employers/employer_form.html"
+    url_name = ""
+    section: Section | None = None
     person = None
 
     def form_kwargs(self) -> dict:
         return {"tenant": self.tenant}
 
+    def url_kwargs(self) -> dict:
+        return {}
+
     def resolve_object(self) -> None:
-        """Find (or 404) the object a view works on, before any action of the request runs."""
+        """Find (or 404) the object a view works on, before anything of the request runs."""
 
     def get(self, request, **kwargs):
         self.resolve_object()
@@ -56,9 +60,8 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
 
     def post(self, request, **kwargs):
         self.resolve_object()
-        action = request.POST.get("action", "create")
-        if action in SECTION_ACTIONS:
-            return self.rework_section(action)
+        if self.section is not None:
+            return self.rework_section(self.section)
         form = EmployerForm(request.POST, **self.form_kwargs())
         if form.is_valid():
             try:
@@ -76,35 +79,17 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
             "position_search": data.get("position_search", "").strip(),
         }
 
-    def rework_section(self, action: str):
+    def rework_section(self, section: Section):
         data = self.request.POST.copy()
         state = self.state_from(data)
-        notes = {}
-        if action in ("assign_roles", "unassign_roles"):
-            roles = set(state["roles"])
-            if action == "assign_roles":
-                roles |= set(parse_ids(data.getlist("roles_available_pick")))
-            else:
-                roles -= set(parse_ids(data.getlist("roles_assigned_pick")))
-            data.setlist("roles", [str(pk) for pk in sorted(roles)])
-            state["roles"] = sorted(roles)
-        elif action == "add_position":
-            try:
-                position = services.position_create(
-                    tenant=self.tenant, title=data.get("new_position", "")
-                )
-            except ValidationError as error:
-                notes["new_position_error"] = error.messages[0]
-            else:
-                data["position"] = str(position.pk)
-                data["new_position"] = ""
-                state["position_search"] = ""
-                notes["position_added"] = f"Position '{position.title}' added and selected."
-        initial = initial_from(data, list_fields=("employer_groups", "roles", "interfaces"))
-        form = EmployerForm(initial=initial, **self.form_kwargs())
-        return self.render(form, state=state, **notes)
+        notes = section.rework(self, data, state)
+        form = EmployerForm(
+            initial=initial_from(data, list_fields=LIST_FIELDS), **self.form_kwargs()
+        )
+        template = section_template(self.request, self.template_name, section)
+        return self.render(form, state=state, template=template, **notes)
 
-    def render(self, form, *, state: dict, status: int = 200, **extra):
+    def render(self, form, *, state: dict, status: int = 200, template: str = "", **extra):
         tenant = self.tenant
         roles = list(selectors.employer_roles(tenant=tenant))
         assigned = set(state.get("roles", []))
@@ -115,6 +100,8 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
         context = {
             "form": form,
             "person": self.person,
+            "page_url": reverse(self.url_name, kwargs=self.url_kwargs() or None),
+            "section_urls": section_urls(self.url_name, SECTIONS, **self.url_kwargs()),
             **selectors.group_picker(
                 tenant=tenant,
                 selected_ids=state.get("groups", []),
@@ -129,10 +116,12 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
             "position_search": state.get("position_search", ""),
             **extra,
         }
-        return render(self.request, self.template_name, context, status=status)
+        return render(self.request, template or self.template_name, context, status=status)
 
 
 class EmployerCreateView(EmployerFormView):
+    url_name = "employers:add"
+
     def save(self, form):
         user, invitation = services.employer_create(
             tenant=self.tenant, created_by=self.request.user, data=form.service_input()
@@ -144,9 +133,14 @@ class EmployerCreateView(EmployerFormView):
 class EmployerEditView(EmployerFormView):
     """Edit an employer's details with the same rules and screens as Add Employer."""
 
+    url_name = "employers:edit"
+
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.person_id = kwargs["pk"]
+
+    def url_kwargs(self) -> dict:
+        return {"pk": self.person_id}
 
     def form_kwargs(self) -> dict:
         person = self.get_person()

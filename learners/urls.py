@@ -6,5 +6,14 @@ app_name = "learners"
 
 urlpatterns = [
     path("learners/add/", views.LearnerCreateView.as_view(), name="add"),
+    *(
+        path(
+            f"learners/add/{section.name}/",
+            views.LearnerCreateView.as_view(section=section),
+            name=f"add_{section.name.replace('-', '_')}",
+        )
+        for section in views.SECTIONS.values()
+    ),
+    path("learners/add/employer-draft/", views.EmployerDraftView.as_view(), name="employer_draft"),
     path("learners/add/employer/", views.EmployerRecordView.as_view(), name="employer_record"),
 ]

@@ -9,9 +9,11 @@ from django.views import View
 from accounts.invitations.announcements import announce_created
 from accounts.mixins import CreateUsersRequiredMixin
 from employers import selectors as employer_selectors
+from employers.sections import GroupSearch
 from employers.services import organisation_create
 from ui.forms import initial_from
 from ui.parsing import parse_id, parse_ids
+from ui.sections import Section, section_template, section_urls
 
 from . import selectors, services
 from .forms import (
@@ -36,8 +38,39 @@ class DraftQueryDict(dict):
         return values[-1] if values else default
 
 
+class RecordRemove(Section):
+    """Remove an employer record the form carries (without JavaScript; with it, the page
+    removes the record itself)."""
+
+    name = "record-remove"
+
+    def rework(self, view, data, state):
+        key = data.get("remove", "")
+        kept = [
+            value
+            for value, record in zip(
+                data.getlist("employer_records"),
+                parse_records(data.getlist("employer_records")),
+                strict=True,
+            )
+            if str(record.get("key")) != key
+        ]
+        data.setlist("employer_records", kept)
+        return {}
+
+
+SECTIONS: dict[str, Section] = {
+    section.name: section for section in (GroupSearch(), RecordRemove())
+}
+
+
 class LearnerCreateView(CreateUsersRequiredMixin, View):
+    """Add Learner: GET draws the form (or the draft kept while a record was added without
+    JavaScript), POST validates and creates. With ``section`` it answers one section button."""
+
     template_name = "learners/learner_form.html"
+    url_name = "learners:add"
+    section: Section | None = None
 
     def get(self, request):
         draft = request.session.get(DRAFT_KEY) if request.GET.get("draft") else None
@@ -51,44 +84,14 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
         )
 
     def post(self, request):
-        action = request.POST.get("action", "create")
-        if action == "add_employer":
-            # Without JavaScript: keep everything typed, add the record on its own page.
-            request.session[DRAFT_KEY] = {
-                k: request.POST.getlist(k)
-                for k in request.POST
-                if k not in ("csrfmiddlewaretoken", "action")
-            }
-            return HttpResponseRedirect(reverse("learners:employer_record"))
-        if action.startswith("remove_record:"):
-            key = action.split(":", 1)[1]
+        if self.section is not None:
             data = request.POST.copy()
-            data.setlist(
-                "employer_records",
-                [
-                    value
-                    for value, record in zip(
-                        data.getlist("employer_records"),
-                        parse_records(data.getlist("employer_records")),
-                        strict=True,
-                    )
-                    if str(record.get("key")) != key
-                ],
+            self.section.rework(self, data, {})
+            form = LearnerForm(
+                initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
             )
-            return self.render(
-                LearnerForm(
-                    initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
-                ),
-                data,
-            )
-        if action == "search_groups":
-            data = request.POST
-            return self.render(
-                LearnerForm(
-                    initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
-                ),
-                data,
-            )
+            template = section_template(request, self.template_name, self.section)
+            return self.render(form, data, template=template)
         form = LearnerForm(request.POST, tenant=self.tenant)
         if form.is_valid():
             try:
@@ -103,10 +106,11 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
                 return HttpResponseRedirect(reverse("accounts:user_detail", args=[learner.pk]))
         return self.render(form, request.POST, status=422)
 
-    def render(self, form, data, status: int = 200):
+    def render(self, form, data, status: int = 200, template: str = ""):
         records = parse_records(data.getlist("employer_records"))
         context = {
             "form": form,
+            "section_urls": section_urls(self.url_name, SECTIONS),
             "records": selectors.records_for_display(
                 tenant=self.tenant, records=records, primary_key=data.get("primary_record", "")
             ),
@@ -117,7 +121,18 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
                 show_selected=bool(data.get("show_selected")),
             ),
         }
-        return render(self.request, self.template_name, context, status=status)
+        return render(self.request, template or self.template_name, context, status=status)
+
+
+class EmployerDraftView(CreateUsersRequiredMixin, View):
+    """The green + without JavaScript: keep everything typed on the learner form in the session,
+    then add the record on the Add Employer page, which brings it back."""
+
+    def post(self, request):
+        request.session[DRAFT_KEY] = {
+            key: request.POST.getlist(key) for key in request.POST if key != "csrfmiddlewaretoken"
+        }
+        return HttpResponseRedirect(reverse("learners:employer_record"))
 
 
 class EmployerRecordView(CreateUsersRequiredMixin, View):
@@ -182,7 +197,11 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
             return HttpResponseRedirect(f"{reverse('learners:add')}?draft=1#employers-heading")
         shown = selectors.records_for_display(tenant=self.tenant, records=[record])[0]
         shown["is_primary"] = False  # the page keeps whichever record is already primary
-        response = render(self.request, "learners/includes/employer_record.html", {"record": shown})
+        response = render(
+            self.request,
+            "learners/includes/employer_record.html",
+            {"record": shown, "section_urls": section_urls(LearnerCreateView.url_name, SECTIONS)},
+        )
         response["HX-Retarget"] = "#employer-records"
         response["HX-Reswap"] = "beforeend"
         response["HX-Reselect"] = ".employer-record"

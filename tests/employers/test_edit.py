@@ -39,7 +39,6 @@ def edit_data(employer, **changes):
         "mobile": "07400 123456",
         "employer_groups": [g.pk for g in employer.employer_groups.all()],
         "interfaces": ["classic"],
-        "action": "create",
     }
     data.update(changes)
     return data

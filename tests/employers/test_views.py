@@ -17,6 +17,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 ADD = reverse("employers:add")
+GROUPS = reverse("employers:add_groups")
+ROLES = reverse("employers:add_roles")
+POSITION_ADD = reverse("employers:add_position_add")
 
 
 @pytest.fixture
@@ -37,7 +40,6 @@ def valid_post(admin, **overrides):
         "employer_groups": [group.pk],
         "interfaces": ["console"],
         "invite": "yes",
-        "action": "create",
     }
     data.update(overrides)
     return data
@@ -59,7 +61,7 @@ def test_only_create_users_roles_see_create_and_reach_the_pages(client):
 
 
 def test_empty_submit_explains_every_mandatory_field_and_keeps_what_was_typed(client, admin):
-    response = client.post(ADD, {"first_name": "Kept", "town": "Leeds", "action": "create"})
+    response = client.post(ADD, {"first_name": "Kept", "town": "Leeds"})
     assert response.status_code == 422
     html = response.content.decode()
     for field in ["title", "surname", "email", "mobile", "employer_groups", "interfaces", "invite"]:
@@ -111,9 +113,7 @@ def test_a_failing_provider_is_reported_plainly_and_resend_sends_one_email(clien
 def test_section_actions_keep_typing_and_never_show_errors(client, admin):
     EmployerGroupFactory(tenant=admin.tenant, name="Leeds Digital")
     EmployerGroupFactory(tenant=admin.tenant, name="York Care")
-    response = client.post(
-        ADD, {"first_name": "Typed", "group_search": "digital", "action": "search_groups"}
-    )
+    response = client.post(GROUPS, {"first_name": "Typed", "group_search": "digital"})
     html = response.content.decode()
     assert response.status_code == 200 and "There is a problem" not in html
     assert 'value="Typed"' in html
@@ -124,7 +124,7 @@ def test_ticked_groups_stay_ticked_when_the_search_changes(client, admin):
     leeds = EmployerGroupFactory(tenant=admin.tenant, name="Leeds Digital")
     EmployerGroupFactory(tenant=admin.tenant, name="York Care")
     html = client.post(
-        ADD, {"employer_groups": [leeds.pk], "group_search": "york", "action": "search_groups"}
+        GROUPS, {"employer_groups": [leeds.pk], "group_search": "york"}
     ).content.decode()
     assert f'value="{leeds.pk}" id="group-{leeds.pk}" checked' in html
     assert "Selected (1)" in html and "York Care" in html
@@ -134,28 +134,24 @@ def test_roles_move_between_available_and_assigned(client, admin):
     mentor = RoleFactory(tenant=admin.tenant, name="Mentor role", audience=RoleAudience.EMPLOYER)
     other = RoleFactory(tenant=admin.tenant, name="Other role", audience=RoleAudience.EMPLOYER)
     RoleFactory(tenant=admin.tenant, name="Admin only", audience=RoleAudience.ADMINISTRATOR)
-    response = client.post(ADD, {"roles_available_pick": [mentor.pk], "action": "assign_roles"})
+    response = client.post(ROLES, {"roles_available_pick": [mentor.pk], "move": "assign"})
     assigned = [r.name for r in response.context["roles_assigned"]]
     available = [r.name for r in response.context["roles_available"]]
     assert assigned == ["Mentor role"] and available == ["Other role"]
     assert "Admin only" not in response.content.decode()
     response = client.post(
-        ADD,
-        {
-            "roles": [mentor.pk, other.pk],
-            "roles_assigned_pick": [mentor.pk],
-            "action": "unassign_roles",
-        },
+        ROLES,
+        {"roles": [mentor.pk, other.pk], "roles_assigned_pick": [mentor.pk], "move": "unassign"},
     )
     assert [r.name for r in response.context["roles_assigned"]] == ["Other role"]
 
 
 def test_add_position_saves_it_for_the_tenant_and_selects_it(client, admin):
-    response = client.post(ADD, {"new_position": "Quality Lead", "action": "add_position"})
+    response = client.post(POSITION_ADD, {"new_position": "Quality Lead"})
     position = Position.objects.get(tenant=admin.tenant, title="Quality Lead")
     assert response.context["selected_position"] == position.pk
     assert "Position &#x27;Quality Lead&#x27; added and selected." in response.content.decode()
-    response = client.post(ADD, {"new_position": "quality LEAD", "action": "add_position"})
+    response = client.post(POSITION_ADD, {"new_position": "quality LEAD"})
     assert "already exists" in response.content.decode()
     assert Position.objects.filter(tenant=admin.tenant).count() == 1
 
@@ -183,7 +179,7 @@ def test_a_large_tenant_keeps_the_add_employer_page_small_and_its_queries_bounde
     assert html.count("<option") < 1_000 + 60 + 20  # roles, one page of positions, titles
     assert "Search to find others" in html and "Find narrows it" in html
     with django_assert_max_num_queries(8):
-        response = client.post(ADD, {"group_search": "09999", "action": "search_groups"})
+        response = client.post(GROUPS, {"group_search": "09999"})
     assert "Group 09999" in response.content.decode()
 
 
@@ -261,3 +257,28 @@ def test_tracking_webhook_marks_delivery_and_needs_the_secret(
     )
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.BOUNCED
+
+
+def test_with_htmx_a_section_answers_with_that_section_alone(client, admin):
+    """The partial comes back for htmx; the whole page for a plain post (no JavaScript)."""
+    mentor = RoleFactory(tenant=admin.tenant, name="Mentor role", audience=RoleAudience.EMPLOYER)
+    data = {"first_name": "Typed", "roles_available_pick": [mentor.pk], "move": "assign"}
+    partial = client.post(ROLES, data, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.lstrip().startswith('<section class="card mb-4" aria-labelledby="roles-heading"')
+    assert "Mentor role" in partial and "<html" not in partial and 'value="Typed"' not in partial
+    page = client.post(ROLES, data).content.decode()
+    assert "<html" in page and 'value="Typed"' in page and "Mentor role" in page
+
+
+def test_with_htmx_the_group_search_answers_with_the_group_lists(client, admin):
+    EmployerGroupFactory(tenant=admin.tenant, name="Leeds Digital")
+    html = client.post(GROUPS, {"group_search": "leeds"}, HTTP_HX_REQUEST="true").content.decode()
+    assert html.lstrip().startswith('<div id="group-lists">') and "Leeds Digital" in html
+
+
+def test_the_create_post_only_creates_section_fields_do_nothing_there(client, admin):
+    """Posting the page itself with a new position title creates no position: only the Add
+    button's own endpoint does."""
+    response = client.post(ADD, {"new_position": "Quality Lead", "move": "assign"})
+    assert response.status_code == 422
+    assert not Position.objects.filter(tenant=admin.tenant).exists()

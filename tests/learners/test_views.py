@@ -67,7 +67,7 @@ def test_dialog_lists_only_the_chosen_employers_people(client, admin):
 def test_without_javascript_the_record_page_returns_to_the_learner_draft(client, admin):
     organisation = OrganisationFactory(tenant=admin.tenant, name="Draft Co")
     add = reverse("learners:add")
-    response = client.post(add, {"first_name": "Kept", "action": "add_employer"})
+    response = client.post(reverse("learners:employer_draft"), {"first_name": "Kept"})
     assert response.url == RECORD
     response = client.post(
         RECORD, {"organisation": organisation.pk, "interfaces": ["classic"], "action": "save"}
@@ -113,8 +113,8 @@ def test_the_learner_form_keeps_records_when_one_is_removed_without_javascript(c
         json.dumps({"key": "k2", "organisation": two.pk, "interfaces": ["classic"]}),
     ]
     response = client.post(
-        reverse("learners:add"),
-        {"employer_records": records, "first_name": "Kept", "action": "remove_record:k1"},
+        reverse("learners:add_record_remove"),
+        {"employer_records": records, "first_name": "Kept", "remove": "k1"},
     )
     shown = [record["organisation"].name for record in response.context["records"]]
     assert shown == ["Two Ltd"]

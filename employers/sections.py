@@ -1,0 +1,65 @@
+"""The section buttons of the employer form (see ``ui.sections``). The group search is shared
+with every form that places a person in employer groups."""
+
+from django.core.exceptions import ValidationError
+
+from ui.parsing import parse_ids
+from ui.sections import Section
+
+from . import services
+
+
+class GroupSearch(Section):
+    """Search the employer groups; ticked groups stay ticked."""
+
+    name = "groups"
+    partial = "includes/group_picker.html#group-lists"
+
+
+class RoleMove(Section):
+    """The arrow buttons: move the roles picked in one list to the other."""
+
+    name = "roles"
+    partial = "roles-section"
+
+    def rework(self, view, data, state):
+        roles = set(state["roles"])
+        if data.get("move") == "unassign":
+            roles -= set(parse_ids(data.getlist("roles_assigned_pick")))
+        else:
+            roles |= set(parse_ids(data.getlist("roles_available_pick")))
+        state["roles"] = sorted(roles)
+        data.setlist("roles", [str(pk) for pk in state["roles"]])
+        return {}
+
+
+class PositionSearch(Section):
+    """Find a position in a long list."""
+
+    name = "positions"
+    partial = "positions-section"
+
+
+class PositionAdd(Section):
+    """Type a new position title and select Add: created for the whole tenant, and selected."""
+
+    name = "position-add"
+    partial = "positions-section"
+
+    def rework(self, view, data, state):
+        try:
+            position = services.position_create(
+                tenant=view.tenant, title=data.get("new_position", "")
+            )
+        except ValidationError as error:
+            return {"new_position_error": error.messages[0]}
+        data["position"] = str(position.pk)
+        data["new_position"] = ""
+        state["position_search"] = ""
+        return {"position_added": f"Position '{position.title}' added and selected."}
+
+
+SECTIONS: dict[str, Section] = {
+    section.name: section
+    for section in (GroupSearch(), RoleMove(), PositionSearch(), PositionAdd())
+}
