@@ -1,12 +1,13 @@
 from copy import copy
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Row
 from django import forms
-from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
+from django.utils.functional import cached_property
 
-from ui.forms import YES_NO, AccessibleFormMixin
+from ui.forms import YES_NO, AccessibleFormMixin, layout_helper
 
 from .models import DEFAULT_LIST_STATUSES, Gender, Title, UserStatus, UserType
 
@@ -79,8 +80,12 @@ class UserListFilterForm(forms.Form):
         return (self.is_valid() and self.cleaned_data.get("per_page")) or 10
 
 
-class ActivationForm(AccessibleFormMixin, forms.Form):
-    """Username (pre-filled, editable) and a new password, checked by Django's validators."""
+class ActivationForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):
+    """Username (pre-filled, editable) and a new password, built on Django's SetPasswordMixin:
+    its fields carry the validators' own help text, and the passwords are sensitive variables
+    in any error report."""
+
+    error_messages = {"password_mismatch": "The two passwords do not match."}
 
     username = forms.CharField(
         label="Username",
@@ -91,41 +96,23 @@ class ActivationForm(AccessibleFormMixin, forms.Form):
             attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
-    new_password1 = forms.CharField(
-        label="New password",
-        strip=False,
-        help_text="At least 12 characters. A few words you will remember make a good one.",
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    new_password1, new_password2 = SetPasswordMixin.create_password_fields(
+        label1="New password", label2="Confirm new password"
     )
-    new_password2 = forms.CharField(
-        label="Confirm new password",
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    error_messages = {"password_mismatch": "The two passwords do not match."}
 
     def __init__(self, user, *args, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self.fields["new_password2"].help_text = ""
 
     def clean(self):
         cleaned = super().clean()
-        first = cleaned.get("new_password1")
-        second = cleaned.get("new_password2")
-        if first and second and first != second:
-            self.add_error(
-                "new_password2",
-                ValidationError(self.error_messages["password_mismatch"], code="mismatch"),
-            )
-        elif first:
+        self.validate_passwords("new_password1", "new_password2")
+        if "new_password2" not in self.errors:
             # Judge similarity against the username the person is choosing too.
             candidate = copy(self.user)
             candidate.username = cleaned.get("username") or self.user.username
-            try:
-                password_validation.validate_password(first, candidate)
-            except ValidationError as error:
-                self.add_error("new_password1", error)
+            self.validate_password_for_user(candidate, "new_password1")
         return cleaned
 
 
@@ -180,11 +167,41 @@ class PersonDetailsForm(AccessibleFormMixin, forms.Form):
     town = forms.CharField(label="Town or city", required=False)
     county = forms.CharField(label="County", required=False)
 
+    # Personal details and Address as the page lays them out (crispy-forms rows and columns).
+    personal_layout = (
+        Row(
+            Column("title", css_class="col-sm-4 col-lg-2"),
+            Column("first_name", css_class="col-sm-8 col-lg-5"),
+            Column("surname", css_class="col-lg-5"),
+            Column("email", css_class="col-lg-6"),
+            Column("mobile", css_class="col-lg-3"),
+            Column("gender", css_class="col-lg-3"),
+        ),
+    )
+    address_layout = (
+        "postcode",
+        Row(
+            Column("address_line_1", css_class="col-lg-4"),
+            Column("address_line_2", css_class="col-lg-4"),
+            Column("address_line_3", css_class="col-lg-4"),
+            Column("town", css_class="col-lg-6"),
+            Column("county", css_class="col-lg-6"),
+        ),
+    )
+
     def __init__(self, *args, tenant, **kwargs):
         self.tenant = tenant
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.mandatory = name in self.mandatory_fields
+
+    @cached_property
+    def personal_helper(self) -> FormHelper:
+        return layout_helper(*self.personal_layout)
+
+    @cached_property
+    def address_helper(self) -> FormHelper:
+        return layout_helper(*self.address_layout)
 
     def service_input(self) -> dict:
         """The coerced values as the services take them (the invite answer as True/False)."""

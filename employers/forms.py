@@ -3,6 +3,8 @@ from django import forms
 from accounts.forms import PersonDetailsForm, invite_field
 from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
 
+from .services import ORGANISATION_NAME_REQUIRED
+
 
 class EmployerForm(PersonDetailsForm):
     """The Add Employer form. Every rule is the service's (``employers.services.employer_clean``),
@@ -33,6 +35,9 @@ class EmployerForm(PersonDetailsForm):
 
 
 class OrganisationForm(AccessibleFormMixin, forms.Form):
+    """An employer organisation: Organisations → Add, and the + inside the learner's Add Employer
+    dialog (with the prefix ``new_organisation``). Rules: ``services.organisation_create``."""
+
     name = forms.CharField(label="Employer name", max_length=200)
     address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=100)
     address_line_2 = forms.CharField(label="Address line 2", required=False, max_length=100)
@@ -42,4 +47,5 @@ class OrganisationForm(AccessibleFormMixin, forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["name"].error_messages["required"] = "Enter the employer's name."
+        self.fields["name"].error_messages["required"] = ORGANISATION_NAME_REQUIRED
+        self.fields["name"].mandatory = True

@@ -97,6 +97,10 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
         positions, more_positions = selectors.position_choices(
             tenant=tenant, term=state.get("position_search", ""), selected_id=selected_position
         )
+        form.fields["position"].widget.choices = [
+            ("", "No position"),
+            *((position.pk, position.title) for position in positions),
+        ]
         context = {
             "form": form,
             "person": self.person,

@@ -1,5 +1,6 @@
 import json
 
+from crispy_forms.layout import Column, Row
 from django import forms
 
 from accounts.forms import PersonDetailsForm, invite_field
@@ -32,6 +33,14 @@ class LearnerForm(PersonDetailsForm):
         "date_of_birth",
         "national_insurance_number",
     ]
+
+    personal_layout = (
+        *PersonDetailsForm.personal_layout,
+        Row(
+            Column("date_of_birth", css_class="col-sm-6 col-lg-3"),
+            Column("national_insurance_number", css_class="col-sm-6 col-lg-4"),
+        ),
+    )
 
     date_of_birth = forms.DateField(
         label="Date of birth",
@@ -80,21 +89,3 @@ class EmployerRecordForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("organisation", "interfaces"):
             self.fields[name].mandatory = True
-
-
-class NewOrganisationForm(AccessibleFormMixin, forms.Form):
-    """The green + inside the dialog: a new employer organisation, without leaving it."""
-
-    prefix = "new_organisation"
-
-    name = forms.CharField(label="Employer name", max_length=200)
-    address_line_1 = forms.CharField(label="Address line 1", required=False, max_length=100)
-    town = forms.CharField(label="Town or city", required=False, max_length=60)
-    postcode = forms.CharField(label="Postcode", required=False, max_length=10)
-
-    error_messages = {"name_required": "Enter the employer's name."}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["name"].error_messages["required"] = "Enter the employer's name."
-        self.fields["name"].mandatory = True

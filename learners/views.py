@@ -9,6 +9,7 @@ from django.views import View
 from accounts.invitations.announcements import announce_created
 from accounts.mixins import CreateUsersRequiredMixin
 from employers import selectors as employer_selectors
+from employers.forms import OrganisationForm
 from employers.sections import GroupSearch
 from employers.services import organisation_create
 from ui.forms import initial_from
@@ -16,14 +17,10 @@ from ui.parsing import parse_id, parse_ids
 from ui.sections import Section, section_template, section_urls
 
 from . import selectors, services
-from .forms import (
-    EmployerRecordForm,
-    LearnerForm,
-    NewOrganisationForm,
-    parse_records,
-)
+from .forms import EmployerRecordForm, LearnerForm, parse_records
 
 DRAFT_KEY = "learner_draft"
+NEW_ORGANISATION = "new_organisation"  # the prefix of the dialog's new-organisation fields
 LIST_FIELDS = ("employer_groups", "employer_records", "interfaces")
 
 
@@ -152,7 +149,7 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
         if action == "new_organisation":
             return self.render(
                 EmployerRecordForm(initial=initial_from(data, list_fields=LIST_FIELDS)),
-                organisation_form=NewOrganisationForm(),
+                organisation_form=OrganisationForm(prefix=NEW_ORGANISATION),
             )
         if action == "create_organisation":
             return self.create_organisation()
@@ -160,7 +157,7 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
 
     def create_organisation(self):
         data = self.request.POST.copy()
-        organisation_form = NewOrganisationForm(data)
+        organisation_form = OrganisationForm(data, prefix=NEW_ORGANISATION)
         if organisation_form.is_valid():
             try:
                 organisation = organisation_create(
@@ -223,6 +220,15 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
             if organisation
             else []
         )
+        form.fields["organisation"].widget.choices = [
+            ("", "Select an employer"),
+            *((option.pk, option.name) for option in organisations),
+        ]
+        for role, nobody in (("manager", "No manager"), ("mentor", "No mentor")):
+            form.fields[role].widget.choices = [
+                ("", nobody if organisation else "Select an employer first"),
+                *((person.pk, person.full_name) for person in staff),
+            ]
         context = {
             "form": form,
             "organisations": organisations,

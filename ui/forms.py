@@ -2,8 +2,11 @@
 
 from typing import TYPE_CHECKING, Any
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout
 from django import forms
 from django.http import QueryDict
+from django.utils.functional import cached_property
 
 CHOICE_WIDGETS = (forms.CheckboxSelectMultiple, forms.RadioSelect)
 
@@ -14,12 +17,35 @@ else:
     _FormBase = object
 
 
+FIELD_TEMPLATE = "includes/field.html"
+
+
+def layout_helper(*layout: Any) -> FormHelper:
+    """A crispy-forms helper that lays fields out (rows, columns) inside a form the template
+    writes itself, each field drawn by the one field include, so every field renders its label,
+    hint, message and ARIA the same way. The page's error summary shows the form's errors."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.form_show_errors = False
+    helper.field_template = FIELD_TEMPLATE
+    if layout:
+        helper.layout = Layout(*layout)
+    return helper
+
+
 class AccessibleFormMixin(_FormBase):
     """Adds Bootstrap classes, and after validation marks each invalid field for assistive tech.
 
     Each field with an error gets ``aria-invalid`` and ``aria-describedby`` pointing at its
-    message, which ``templates/includes/field.html`` renders with the matching id.
+    message, which ``templates/includes/field.html`` renders with the matching id. Templates
+    draw the form with ``{% crispy form %}`` (the layout of ``helper``).
     """
+
+    @cached_property
+    def helper(self) -> FormHelper:
+        """Every visible field in order; forms with a grid override this."""
+        return layout_helper(*self.fields)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
