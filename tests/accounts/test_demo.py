@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
@@ -53,3 +55,11 @@ def test_seed_demo_is_refused_when_debug_is_off():
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert User.objects.count() == 0
+
+
+@override_settings(DEBUG=True)
+def test_seed_demo_runs_when_debug_is_on_and_prints_the_sign_ins():
+    """The twin of the refusal above."""
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "admin / " in out.getvalue() and User.objects.filter(username="admin").exists()

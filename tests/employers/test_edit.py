@@ -85,3 +85,9 @@ def test_only_employers_of_this_tenant_can_be_edited(client, admin):
     assert client.get(reverse("employers:edit", args=[learner.pk])).status_code == 404
     stranger = UserFactory(user_type="employer")
     assert client.get(reverse("employers:edit", args=[stranger.pk])).status_code == 404
+
+
+def test_an_employer_of_this_tenant_opens_for_editing(client, admin):
+    """The twin of the refusal above."""
+    employer = UserFactory(tenant=admin.tenant, user_type="employer")
+    assert client.get(reverse("employers:edit", args=[employer.pk])).status_code == 200

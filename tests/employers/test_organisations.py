@@ -49,3 +49,9 @@ def test_adding_an_organisation_creates_its_employer_group(client):
 def test_adding_needs_manage_organisations(client):
     client.force_login(AdministratorFactory(roles=[Permission.CREATE_USERS]))
     assert client.get(ADD).status_code == 403
+
+
+def test_manage_organisations_opens_the_add_page(client):
+    """The twin of the refusal above."""
+    client.force_login(AdministratorFactory(roles=[Permission.MANAGE_ORGANISATIONS]))
+    assert client.get(ADD).status_code == 200

@@ -244,3 +244,16 @@ def test_creating_with_many_groups_costs_no_query_per_group(admin, data):
         return len(captured)
 
     assert queries_with(1, 1) == queries_with(6, 2)
+
+
+def test_groups_roles_and_positions_of_this_tenant_are_accepted(admin, data):
+    """The twin of the two refusals above: the tenant's own employer role, group and position."""
+    role = RoleFactory(tenant=admin.tenant, audience=RoleAudience.EMPLOYER)
+    group = EmployerGroupFactory(tenant=admin.tenant)
+    position = PositionFactory(tenant=admin.tenant)
+    clean = services.employer_clean(
+        tenant=admin.tenant,
+        data={**data, "employer_groups": [group.pk], "roles": [role.pk], "position": position.pk},
+    )
+    assert clean["employer_groups"] == [group] and clean["roles"] == [role]
+    assert clean["position"] == position

@@ -203,3 +203,40 @@ def test_future_date_of_birth_is_refused(admin):
             tenant=admin.tenant, data=learner_data(date_of_birth=date.today() + timedelta(days=1))
         )
     assert messages_of(caught)["date_of_birth"] == [services.DOB_FUTURE]
+
+
+def test_a_past_date_of_birth_is_kept(admin):
+    """The twin of the refusal above: yesterday is a date of birth."""
+    from datetime import date, timedelta
+
+    born = date.today() - timedelta(days=1)
+    clean = services.learner_clean(tenant=admin.tenant, data=learner_data(date_of_birth=born))
+    assert clean["date_of_birth"] == born
+
+
+def test_the_organisations_own_employers_are_accepted_as_manager_and_mentor(admin, workplace):
+    """The twin of the manager, mentor, learner and tenant refusals above."""
+    organisation, manager, mentor = workplace
+    clean = services.employer_record_clean(
+        tenant=admin.tenant, data=record(organisation, manager=manager, mentor=mentor)
+    )
+    assert (clean["organisation"], clean["manager"], clean["mentor"]) == (
+        organisation,
+        manager,
+        mentor,
+    )
+
+
+def test_two_different_employers_are_both_kept(admin, workplace):
+    """The twin of the same-employer-twice refusal."""
+    organisation, *_ = workplace
+    other = OrganisationFactory(tenant=admin.tenant)
+    learner, _ = services.learner_create(
+        tenant=admin.tenant,
+        created_by=admin,
+        data=learner_data(employer_records=[record(organisation, key="1"), record(other, key="2")]),
+    )
+    assert set(learner.employer_records.values_list("organisation", flat=True)) == {
+        organisation.pk,
+        other.pk,
+    }

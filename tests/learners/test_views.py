@@ -125,3 +125,10 @@ def test_add_learner_needs_create_users(client):
     client.force_login(AdministratorFactory(roles=[]))
     assert client.get(reverse("learners:add")).status_code == 403
     assert client.get(RECORD).status_code == 403
+
+
+def test_create_users_opens_add_learner_and_the_dialog(client):
+    """The twin of the refusal above."""
+    client.force_login(AdministratorFactory(roles=["create_users"]))
+    assert client.get(reverse("learners:add")).status_code == 200
+    assert client.get(RECORD).status_code == 200
