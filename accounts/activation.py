@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .models import User, UserStatus
+from .people import username_taken
 
 USERNAME_TAKEN = "The username '%(username)s' is already taken. Choose another."
 NOT_AWAITING_ACTIVATION = "This account has already been activated, or can no longer be."
@@ -22,7 +23,7 @@ def account_activate(*, user: User, username: str, password: str) -> User:
         user = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
         if user.status != UserStatus.INVITED or user.is_archived:
             raise ValidationError(NOT_AWAITING_ACTIVATION, code="status")
-        if User.objects.filter(username__iexact=username).exclude(pk=user.pk).exists():
+        if username_taken(username, exclude=user):
             raise ValidationError(
                 {
                     "username": ValidationError(

@@ -6,5 +6,5 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from . import parts  # noqa: F401  (registers accounts' own tiles)
+        from . import lookups, parts  # noqa: F401  (the indexed __lower lookup; own tiles)
         from .invitations import signals  # noqa: F401  (connects the email tracking receiver)

@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
-from django.db.models.functions import Lower
 
+from .lookups import ci
 from .models import User, UserStatus
 
 
@@ -19,8 +19,10 @@ class UsernameOrEmailBackend(ModelBackend):
             return None
         identifier = username.strip().lower()
         candidates = list(
-            User.objects.annotate(username_ci=Lower("username"), email_ci=Lower("email"))
-            .filter(Q(username_ci=identifier) | Q(email_ci=identifier))
+            User.objects.filter(
+                Q(username__lower=ci(identifier), username__isnull=False)
+                | Q(email__lower=ci(identifier))
+            )
             .filter(status=UserStatus.FULL, is_active=True, is_archived=False)
             .select_related("tenant")[:5]
         )

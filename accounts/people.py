@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from .audit import audit_record
 from .invitations.models import Invitation
 from .invitations.services import invitation_create, invitation_deliver_after_commit
+from .lookups import ci
 from .models import INTERFACES, Gender, Tenant, Title, User, UserStatus, interface_flags
 from .phone import normalise_mobile
 from .postcodes import normalise_postcode
@@ -62,7 +63,7 @@ PERSON_FIELDS = (
 
 
 def email_taken(*, tenant: Tenant, email: str, exclude: User | None = None) -> bool:
-    others = User.objects.for_tenant(tenant).filter(email__iexact=email)
+    others = User.objects.for_tenant(tenant).filter(email__lower=ci(email))
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     return others.exists()
@@ -165,11 +166,20 @@ def invite_answer_clean(value: Any, *, noun: str) -> bool:
     return value
 
 
+def username_taken(username: str, *, exclude: User | None = None) -> bool:
+    """Whether anyone, in any tenant, signs in with ``username`` (ignoring case).
+
+    Queried with the expression of the unique index, ``LOWER(username)``, so it is one index
+    probe at a million users (``iexact`` would scan the table)."""
+    others = User.objects.filter(username__lower=ci(username), username__isnull=False)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    return others.exists()
+
+
 def username_default(email: str) -> str | None:
     """The email, when nobody uses it as a username yet; otherwise none until activation."""
-    if User.objects.filter(username__iexact=email).exists():
-        return None
-    return email
+    return None if username_taken(email) else email
 
 
 def person_create(

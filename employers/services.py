@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.audit import audit_record
+from accounts.lookups import ci
 from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
 from accounts.people import (
     PERSON_FIELDS,
@@ -40,7 +41,7 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Enter a position title.", code="required")
-    if Position.objects.for_tenant(tenant).filter(title__iexact=title).exists():
+    if Position.objects.for_tenant(tenant).filter(title__lower=ci(title)).exists():
         raise ValidationError(POSITION_EXISTS, code="duplicate", params={"title": title})
     return Position.objects.create(tenant=tenant, title=title)
 
@@ -61,7 +62,7 @@ def organisation_create(
     errors: dict[str, ValidationError] = {}
     if not name:
         errors["name"] = ValidationError(ORGANISATION_NAME_REQUIRED, code="required")
-    elif Organisation.objects.for_tenant(tenant).filter(name__iexact=name).exists():
+    elif Organisation.objects.for_tenant(tenant).filter(name__lower=ci(name)).exists():
         errors["name"] = ValidationError(
             ORGANISATION_EXISTS, code="duplicate", params={"name": name}
         )

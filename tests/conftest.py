@@ -64,3 +64,17 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def big_tenant(django_db_setup, django_db_blocker):
+    """PostgreSQL only: a tenant of 100,000 users (each with a username), made once a run."""
+    from tests.bigdata import delete_users, insert_users
+    from tests.factories import TenantFactory
+
+    with django_db_blocker.unblock():
+        tenant = TenantFactory()
+        insert_users(tenant.pk, 100_000, usernames=True)
+        yield tenant
+        delete_users(tenant.pk)
+        tenant.delete()

@@ -20,6 +20,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ..audit import audit_record
+from ..lookups import ci
 from ..models import Tenant, User, UserStatus
 from .models import Invitation, InvitationStatus
 from .tokens import activation_token_generator
@@ -198,7 +199,7 @@ def fresh_link_request(*, email: str) -> int:
     """
     sent = 0
     waiting = User.objects.filter(
-        email__iexact=email.strip(), status=UserStatus.INVITED, is_archived=False
+        email__lower=ci(email.strip()), status=UserStatus.INVITED, is_archived=False
     ).select_related("tenant")
     for user in waiting:
         try:

@@ -4,54 +4,11 @@ import pytest
 from django.db import connection
 
 from accounts import selectors
-from tests.factories import TenantFactory
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 
-FIRST_NAMES = ["Amelia", "Oliver", "Isla", "George", "Priya", "Mohammed", "Siobhan", "Tomasz"]
-SURNAMES = ["Smith", "Jones", "Patel", "Nowak", "Okafor", "Campbell", "Hughes", "Murphy"]
 
-
-def insert_users(tenant_id: int, count: int) -> None:
-    """Set-based insert (seconds, not minutes) of realistic, varied users."""
-    first = "ARRAY[" + ",".join(f"'{n}'" for n in FIRST_NAMES) + "]"
-    last = "ARRAY[" + ",".join(f"'{n}'" for n in SURNAMES) + "]"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            INSERT INTO accounts_user (
-                tenant_id, user_type, status, is_archived, title, first_name, surname, email,
-                username, mobile, gender, address_line_1, address_line_2, address_line_3, town,
-                county, postcode, interface_classic, interface_console, is_active, is_staff,
-                is_superuser, password, created_at, updated_at)
-            SELECT %s,
-                (ARRAY['learner','employer','referrer','administrator'])[1 + n %% 4],
-                (ARRAY['prospect','invited','full','expired','cancelled'])[1 + n %% 5],
-                false, 'Ms',
-                ({first})[1 + n %% 8] || n::text,
-                ({last})[1 + (n / 8) %% 8] || (n %% 997)::text,
-                'person' || n || '@company' || (n %% 500) || '.example',
-                NULL, '', '', '', '', '', '', '', '', true, false, true, false, false, '!',
-                now() - (n || ' minutes')::interval, now()
-            FROM generate_series(1, %s) AS n
-            """,
-            [tenant_id, count],
-        )
-        cursor.execute("ANALYZE accounts_user")
-
-
-@pytest.fixture(scope="module")
-def big_tenant(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        tenant = TenantFactory()
-        insert_users(tenant.pk, 100_000)
-        yield tenant
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM accounts_user WHERE tenant_id = %s", [tenant.pk])
-        tenant.delete()
-
-
-@pytest.mark.parametrize("term", ["person4242@", "person99999@", "person5@company5."])
+@pytest.mark.parametrize("term", ["-person4242@", "-person99999@", "-person5@company5."])
 def test_a_selective_search_uses_the_trigram_indexes(big_tenant, term):
     plan = selectors.user_list(tenant=big_tenant, search=term)[:11].explain()
     assert "Seq Scan on accounts_user" not in plan, plan
@@ -78,5 +35,5 @@ def test_indexes_match_what_icontains_compiles_to(big_tenant):
 
 
 def test_search_finds_the_right_people_among_100_000(big_tenant):
-    users = selectors.user_list(tenant=big_tenant, search="person4242@", statuses=[])
-    assert [user.email for user in users] == ["person4242@company242.example"]
+    users = selectors.user_list(tenant=big_tenant, search="-person4242@", statuses=[])
+    assert [user.email for user in users] == [f"t{big_tenant.pk}-person4242@company242.example"]

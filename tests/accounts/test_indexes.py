@@ -1,0 +1,95 @@
+"""At 100,000 users every lookup on the create, activation, sign-in and list paths is served by
+an index (PostgreSQL): EXPLAIN each query the real code runs, and find no sequential scan of the
+users or invitations tables."""
+
+import pytest
+from django.contrib.auth import authenticate
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts import selectors
+from accounts.activation import account_activate
+from accounts.invitations.selectors import pending_invitations
+from accounts.invitations.services import fresh_link_request
+from accounts.models import User, UserStatus
+from employers import services as employer_services
+from tests.factories import AdministratorFactory, EmployerGroupFactory
+
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
+SCANNED = ("Seq Scan on accounts_user", "Seq Scan on accounts_invitation")
+
+
+def plans_during(action) -> list[tuple[str, str]]:
+    """(SQL, plan) of every read of the users or invitations tables that ``action`` makes."""
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    plans = []
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        if "accounts_user" not in sql and "accounts_invitation" not in sql:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            plans.append((sql, "\n".join(row[0] for row in cursor.fetchall())))
+    return plans
+
+
+def assert_indexed(plans) -> None:
+    assert plans, "the action read neither table"
+    for sql, plan in plans:
+        assert not any(scan in plan for scan in SCANNED), f"{sql}\n{plan}"
+
+
+def a_big_user(tenant, **filters) -> User:
+    return User.objects.filter(tenant=tenant, **filters).order_by("pk")[500]
+
+
+def test_creating_an_employer_uses_indexes(big_tenant, django_capture_on_commit_callbacks):
+    admin = AdministratorFactory(tenant=big_tenant)
+    group = EmployerGroupFactory(tenant=big_tenant)
+    data = {
+        "title": "Mr",
+        "first_name": "Index",
+        "surname": "Tester",
+        "email": "index.tester@example.com",
+        "mobile": "07400 123456",
+        "employer_groups": [group.pk],
+        "interfaces": ["classic"],
+        "invite": True,
+    }
+
+    def create():
+        with django_capture_on_commit_callbacks(execute=True):
+            employer_services.employer_create(tenant=big_tenant, created_by=admin, data=data)
+
+    assert_indexed(plans_during(create))
+
+
+def test_activation_uses_indexes(big_tenant):
+    person = a_big_user(big_tenant, status=UserStatus.INVITED)
+    assert_indexed(
+        plans_during(
+            lambda: account_activate(
+                user=person, username=f"chosen-{person.pk}", password="plum orchard lantern 42"
+            )
+        )
+    )
+
+
+@pytest.mark.parametrize("by", ["username", "email"])
+def test_sign_in_uses_indexes(big_tenant, by):
+    person = a_big_user(big_tenant, status=UserStatus.FULL)
+    identifier = getattr(person, by).upper()
+    assert_indexed(plans_during(lambda: authenticate(username=identifier, password="wrong")))
+
+
+def test_a_fresh_link_request_uses_indexes(big_tenant):
+    person = a_big_user(big_tenant, status=UserStatus.INVITED)
+    assert_indexed(plans_during(lambda: fresh_link_request(email=person.email.upper())))
+
+
+def test_the_users_list_and_pending_invitations_use_indexes(big_tenant):
+    assert_indexed(plans_during(lambda: list(selectors.user_list(tenant=big_tenant)[:11])))
+    assert_indexed(plans_during(lambda: list(pending_invitations(tenant=big_tenant)[:51])))
