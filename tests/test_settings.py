@@ -53,3 +53,18 @@ def test_production_sends_email_through_the_configured_anymail_provider():
     )
     assert "anymail.backends.postmark.EmailBackend" in result.stdout, result.stderr
     assert "'POSTMARK_SERVER_TOKEN': 'token-for-the-check'" in result.stdout
+
+
+def test_production_hashes_new_passwords_with_argon2id_and_keeps_connections():
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; from django.contrib.auth.hashers import make_password;"
+        "from django.db import connection;"
+        "print(make_password('plum orchard lantern 42').split('$')[0]);"
+        "db = connection.settings_dict; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])",
+        **PRODUCTION,
+    )
+    algorithm, max_age, health_checks = result.stdout.split()[-3:]
+    assert algorithm == "argon2", result.stdout + result.stderr
+    assert (max_age, health_checks) == ("60", "True")

@@ -147,3 +147,22 @@ def test_interface_access_takes_classic_console_or_both_and_nothing_else():
     for bad in ([], None, ["admin"], ["classic", "admin"]):
         with pytest.raises(ValidationError):
             interface_access_clean(bad)
+
+
+def test_activation_hashes_the_password_once_and_checks_nothing_else(invited):
+    """One hash per activation (Argon2 in production costs tens of milliseconds each)."""
+    from unittest import mock
+
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    real_encode = MD5PasswordHasher.encode
+    with (
+        mock.patch.object(
+            MD5PasswordHasher, "encode", autospec=True, side_effect=real_encode
+        ) as encode,
+        mock.patch.object(MD5PasswordHasher, "verify", autospec=True) as verify,
+    ):
+        account_activate(user=invited, username="ines", password=PASSWORD)
+    assert encode.call_count == 1 and verify.call_count == 0
+    invited.refresh_from_db()
+    assert invited.check_password(PASSWORD)
