@@ -55,7 +55,9 @@ class UserListFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select w-auto"}),
     )
-    page = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    # Keyset cursors (ui.pagination): where the page starts or ends. Opaque, bookmarkable.
+    after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *args, **kwargs):
         # A first visit (no query string) shows the default statuses, ticked.
@@ -72,8 +74,9 @@ class UserListFilterForm(forms.Form):
         }
 
     @property
-    def page_number(self) -> int:
-        return (self.is_valid() and self.cleaned_data.get("page")) or 1
+    def cursors(self) -> dict[str, str]:
+        cleaned = self.cleaned_data if self.is_valid() else {}
+        return {"after": cleaned.get("after", ""), "before": cleaned.get("before", "")}
 
     @property
     def page_size(self) -> int:

@@ -239,6 +239,9 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
                 fields=["tenant", "status", "-created_at", "-id"], name="user_tenant_status_idx"
             ),
             models.Index(Lower("email"), name="user_email_lower_idx"),
+            models.Index(
+                fields=["tenant", "status", "-invited_at", "-id"], name="user_tenant_invited_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,8 @@ from django.shortcuts import get_object_or_404
 from .models import DEFAULT_LIST_STATUSES, Tenant, User
 
 SEARCHED_FIELDS = ("first_name", "surname", "email")
+# Newest first; the index user_tenant_created_idx serves it, and keyset pages seek on it.
+USER_LIST_ORDER = ("-created_at", "-id")
 LIST_COLUMNS = (
     "id",
     "title",
@@ -51,7 +53,7 @@ def user_list(
         users = users.filter(user_type__in=types)
     if search.strip():
         users = users.filter(search_filter(search))
-    return users.only(*LIST_COLUMNS).order_by("-created_at", "-id")
+    return users.only(*LIST_COLUMNS).order_by(*USER_LIST_ORDER)
 
 
 def user_get(*, tenant: Tenant, user_id: int) -> User:

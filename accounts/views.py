@@ -5,7 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from ui.pagination import page_of
+from ui.pagination import keyset_page, total_of
 
 from . import ratelimit, selectors
 from .audit import audit_trail
@@ -85,12 +85,16 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         form = UserListFilterForm(self.request.GET or None)
         users = selectors.user_list(tenant=self.request.tenant, **form.filters())
-        page = page_of(users, number=form.page_number, per_page=form.page_size)
+        page = keyset_page(
+            users, ordering=selectors.USER_LIST_ORDER, per_page=form.page_size, **form.cursors
+        )
         query = self.request.GET.copy()
-        query.pop("page", None)
+        for cursor in ("after", "before", "page"):
+            query.pop(cursor, None)
         return super().get_context_data(
             form=form,
             page=page,
+            total=total_of(users),
             query=urlencode(list(query.lists()), doseq=True),
             create_kinds=create_kinds().values(),
             **kwargs,

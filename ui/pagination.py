@@ -1,9 +1,16 @@
 """Pages of a list found without counting the whole table."""
 
+import base64
+import binascii
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db import connections
+from django.db.models import Q, QuerySet
+
+from .parsing import MAX_ID
 
 # Beyond this a page number is nonsense typed into the address bar: an OFFSET that large costs
 # a scan of the whole table and can only come back empty.
@@ -43,3 +50,161 @@ def page_of(queryset: QuerySet[Any], *, number: int, per_page: int) -> Page:
     return Page(
         rows=rows[:per_page], number=number, per_page=per_page, has_next=len(rows) > per_page
     )
+
+
+# --- Keyset (seek) pagination ------------------------------------------------------------------
+#
+# OFFSET reads and throws away every row before the page: page 5,000 of the Users list read half
+# a million rows (1.1 s). A keyset page starts after (or before) the last row the person saw,
+# which an index on the ordering finds directly, at any depth. The boundary travels in the URL as
+# an opaque cursor, so a page can be bookmarked, and a row added meanwhile never shifts a page.
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    rows: list[Any]
+    per_page: int
+    next_cursor: str = ""
+    previous_cursor: str = ""
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+
+def _encode(values: list[Any]) -> str:
+    text = json.dumps(
+        [value.isoformat() if hasattr(value, "isoformat") else value for value in values]
+    )
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def cursor_for(row: Any, ordering: tuple[str, ...]) -> str:
+    """The cursor of ``row``: its values of the ordering's fields."""
+    fields = [row._meta.get_field(name.lstrip("-")) for name in ordering]
+    return _encode([getattr(row, field.attname) for field in fields])
+
+
+def _decode(cursor: str, fields: list[Any]) -> list[Any] | None:
+    """The boundary values a cursor carries, as the ordering fields' Python values; None for a
+    cursor that is not one of ours (a stale or edited URL shows the first page)."""
+    if not cursor or len(cursor) > 400:
+        return None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(fields):
+            return None
+        values = [field.to_python(value) for field, value in zip(fields, raw, strict=True)]
+    except (ValueError, TypeError, ValidationError, binascii.Error, UnicodeDecodeError):
+        return None
+    if any(value is None for value in values):
+        return None
+    if any(isinstance(value, int) and not 0 < value <= MAX_ID for value in values):
+        return None
+    return values
+
+
+def _beyond(names: list[str], descending: list[bool], values: list[Any], *, forward: bool) -> Q:
+    """Rows strictly after ``values`` in the ordering (``forward``), or strictly before it.
+
+    ``(a, b) < (x, y)`` is written ``a <= x AND (a < x OR (a = x AND b < y))``: the first part
+    lets the database start its index scan at the boundary instead of filtering every row."""
+    condition = Q()
+    for index, name in enumerate(names):
+        later = descending[index] == forward  # descending + forward means "smaller"
+        step = Q(**{f"{name}__{'lt' if later else 'gt'}": values[index]})
+        for earlier in range(index):
+            step &= Q(**{names[earlier]: values[earlier]})
+        condition |= step
+    first_later = descending[0] == forward
+    return Q(**{f"{names[0]}__{'lte' if first_later else 'gte'}": values[0]}) & condition
+
+
+def keyset_page(
+    queryset: QuerySet[Any],
+    *,
+    ordering: tuple[str, ...],
+    per_page: int,
+    after: str = "",
+    before: str = "",
+) -> KeysetPage:
+    """One page of ``queryset`` in ``ordering`` (which must end in a unique field, such as
+    ``-id``), starting after the cursor ``after`` or ending before ``before``; the first page
+    when neither is a valid cursor."""
+    names = [name.lstrip("-") for name in ordering]
+    descending = [name.startswith("-") for name in ordering]
+    fields = [queryset.model._meta.get_field(name) for name in names]
+    reversed_order = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
+
+    def cursor_of(row: Any) -> str:
+        return cursor_for(row, ordering)
+
+    going_back = _decode(before, fields) if before and not after else None
+    start = _decode(after, fields) if after else None
+    if going_back is not None:
+        rows = list(
+            queryset.filter(_beyond(names, descending, going_back, forward=False)).order_by(
+                *reversed_order
+            )[: per_page + 1]
+        )
+        more_before = len(rows) > per_page
+        rows = list(reversed(rows[:per_page]))
+        return KeysetPage(
+            rows=rows,
+            per_page=per_page,
+            next_cursor=cursor_of(rows[-1]) if rows else "",
+            previous_cursor=cursor_of(rows[0]) if rows and more_before else "",
+        )
+    page_rows = queryset.order_by(*ordering)
+    if start is not None:
+        page_rows = page_rows.filter(_beyond(names, descending, start, forward=True))
+    rows = list(page_rows[: per_page + 1])
+    more_after = len(rows) > per_page
+    rows = rows[:per_page]
+    return KeysetPage(
+        rows=rows,
+        per_page=per_page,
+        next_cursor=cursor_of(rows[-1]) if rows and more_after else "",
+        previous_cursor=cursor_of(rows[0]) if rows and start is not None else "",
+    )
+
+
+# --- Totals without a full count ----------------------------------------------------------------
+
+EXACT_COUNT_BELOW = 1_000
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many rows a list has: exact when small, the planner's estimate when counting would
+    read the whole table ("about 1,000,000")."""
+
+    count: int
+    exact: bool
+
+    def __str__(self) -> str:
+        if self.exact:
+            return f"{self.count:,}"
+        return f"about {self.count:,}" if self.count else f"more than {EXACT_COUNT_BELOW:,}"
+
+
+def total_of(queryset: QuerySet[Any], *, exact_below: int = EXACT_COUNT_BELOW) -> Total:
+    """Count at most ``exact_below`` + 1 rows; beyond that, ask PostgreSQL's planner."""
+    counted = queryset.order_by()[: exact_below + 1].count()
+    if counted <= exact_below:
+        return Total(counted, exact=True)
+    if connections[queryset.db].vendor != "postgresql":
+        return Total(0, exact=False)
+    plan = json.loads(queryset.order_by().explain(format="json"))
+    estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return Total(_two_significant_figures(max(estimate, exact_below + 1)), exact=False)
+
+
+def _two_significant_figures(number: int) -> int:
+    digits = len(str(number))
+    scale = 10 ** max(digits - 2, 0)
+    return round(number / scale) * scale

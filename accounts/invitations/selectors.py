@@ -1,6 +1,6 @@
 """Reads about invitations."""
 
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..models import Tenant, User, UserStatus
 from .models import Invitation
@@ -16,17 +16,23 @@ def invitation_history(*, user: User, limit: int = 50) -> list[Invitation]:
     )
 
 
+# Most recently invited first; the index user_tenant_invited_idx serves it at any depth.
+PENDING_ORDER = ("-invited_at", "-id")
+
+
 def pending_invitations(*, tenant: Tenant) -> QuerySet[User]:
-    """Invited users who have not activated, with their current invitation, soonest expiry first."""
+    """Invited users who have not activated, with their current invitation, most recently
+    invited first. The invitation's details are looked up for the rows of a page only: ordering
+    by them would read every invited person's invitation (1.6 s at 100,000 invited)."""
     current = Invitation.objects.filter(user=OuterRef("pk"), sequence=OuterRef("invitation_count"))
     return (
         User.objects.for_tenant(tenant)
-        .filter(status=UserStatus.INVITED, is_archived=False)
+        .filter(status=UserStatus.INVITED, is_archived=False, invited_at__isnull=False)
         .annotate(
             last_sent_at=Subquery(current.values("created_at")[:1]),
             link_expires_at=Subquery(current.values("expires_at")[:1]),
             last_delivery=Subquery(current.values("status")[:1]),
         )
-        .only("id", "first_name", "surname", "email", "user_type", "invitation_count")
-        .order_by(F("link_expires_at").asc(nulls_first=True), "pk")
+        .only("id", "first_name", "surname", "email", "user_type", "invitation_count", "invited_at")
+        .order_by(*PENDING_ORDER)
     )

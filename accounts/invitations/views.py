@@ -23,8 +23,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import FormView, TemplateView
 
-from ui.pagination import page_of
-from ui.parsing import parse_id, parse_ids, parse_page_number
+from ui.pagination import keyset_page, total_of
+from ui.parsing import parse_id, parse_ids
 
 from .. import ratelimit
 from ..activation import account_activate
@@ -179,15 +179,18 @@ class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
     per_page = 50
 
     def get_context_data(self, **kwargs):
-        page = page_of(
-            selectors.pending_invitations(tenant=self.tenant),
-            number=parse_page_number(self.request.GET.get("page")),
+        pending = selectors.pending_invitations(tenant=self.tenant)
+        page = keyset_page(
+            pending,
+            ordering=selectors.PENDING_ORDER,
             per_page=self.per_page,
+            after=self.request.GET.get("after", ""),
+            before=self.request.GET.get("before", ""),
         )
         now = timezone.now()
         for row in page.rows:
             row.expiry_text = expiry_text(row.link_expires_at, now)
-        return super().get_context_data(page=page, **kwargs)
+        return super().get_context_data(page=page, total=total_of(pending), **kwargs)
 
     def post(self, request):
         if not request.user.has_tenant_permission(Permission.CREATE_USERS):

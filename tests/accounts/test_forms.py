@@ -49,13 +49,13 @@ def test_activation_shows_the_validators_own_help_text():
 def test_the_users_list_filter_starts_with_the_default_statuses_and_ten_rows():
     form = UserListFilterForm(None)
     assert form.filters()["statuses"] == list(DEFAULT_LIST_STATUSES)
-    assert form.page_size == 10 and form.page_number == 1
+    assert form.page_size == 10 and form.cursors == {"after": "", "before": ""}
 
 
 def test_the_users_list_filter_ignores_nonsense():
-    form = UserListFilterForm({"status": ["nonsense"], "per_page": "7", "page": "²"})
+    form = UserListFilterForm({"status": ["nonsense"], "per_page": "7", "after": "x" * 500})
     assert form.filters()["statuses"] == list(DEFAULT_LIST_STATUSES)
-    assert form.page_size == 10 and form.page_number == 1
+    assert form.page_size == 10 and form.cursors == {"after": "", "before": ""}
 
 
 @pytest.mark.parametrize(("answer", "invite"), [("yes", True), ("no", False), ("", None)])

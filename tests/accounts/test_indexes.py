@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts import selectors
 from accounts.activation import account_activate
-from accounts.invitations.selectors import pending_invitations
+from accounts.invitations.selectors import PENDING_ORDER, pending_invitations
 from accounts.invitations.services import fresh_link_request
 from accounts.models import User, UserStatus
 from employers import services as employer_services
 from tests.factories import AdministratorFactory, EmployerGroupFactory
+from ui.pagination import cursor_for, keyset_page, total_of
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db]
 SCANNED = ("Seq Scan on accounts_user", "Seq Scan on accounts_invitation")
@@ -93,3 +94,31 @@ def test_a_fresh_link_request_uses_indexes(big_tenant):
 def test_the_users_list_and_pending_invitations_use_indexes(big_tenant):
     assert_indexed(plans_during(lambda: list(selectors.user_list(tenant=big_tenant)[:11])))
     assert_indexed(plans_during(lambda: list(pending_invitations(tenant=big_tenant)[:51])))
+
+
+def test_a_deep_page_seeks_with_the_index_and_the_total_is_an_estimate(big_tenant):
+    users = selectors.user_list(tenant=big_tenant)
+    boundary = users[50_000]
+    cursor = cursor_for(boundary, selectors.USER_LIST_ORDER)
+    page = keyset_page(users, ordering=selectors.USER_LIST_ORDER, per_page=100, after=cursor)
+    assert len(page.rows) == 100 and page.rows[0] == users[50_001]
+    assert_indexed(
+        plans_during(
+            lambda: keyset_page(
+                users, ordering=selectors.USER_LIST_ORDER, per_page=100, after=cursor
+            )
+        )
+    )
+    total = total_of(users)
+    assert not total.exact and 40_000 < total.count < 80_000  # 60,000 really: 3 statuses of 5
+    assert str(total).startswith("about ")
+
+
+def test_a_deep_pending_invitations_page_seeks_with_the_index(big_tenant):
+    pending = pending_invitations(tenant=big_tenant)
+    cursor = cursor_for(pending[10_000], PENDING_ORDER)
+    assert_indexed(
+        plans_during(
+            lambda: keyset_page(pending, ordering=PENDING_ORDER, per_page=50, after=cursor)
+        )
+    )

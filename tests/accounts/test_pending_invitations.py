@@ -47,7 +47,7 @@ def test_lists_invited_people_with_sent_date_and_expiry(client, admin):
     assert rows["recent@example.com"].expiry_text == "Expires in 4 days"
     html = response.content.decode()
     assert "Expired" in html and "Expires in 4 days" in html
-    assert [r.pk for r in response.context["page"].rows] == [old.pk, recent.pk]
+    assert [r.pk for r in response.context["page"].rows] == [recent.pk, old.pk]  # newest first
 
 
 def test_bulk_resend_sends_one_new_link_each_and_kills_the_old(client, admin):

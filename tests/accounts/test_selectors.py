@@ -52,7 +52,7 @@ def test_invitation_history_is_newest_first():
     assert invitation_history(user=person) == [second, first]
 
 
-def test_pending_invitations_lists_the_invited_soonest_expiry_first_with_their_link():
+def test_pending_invitations_lists_the_most_recently_invited_first_with_their_link():
     tenant = TenantFactory(activation_link_days=7)
     later = UserFactory(tenant=tenant, status=UserStatus.PROSPECT)
     sooner = UserFactory(tenant=tenant, status=UserStatus.PROSPECT)
@@ -62,8 +62,8 @@ def test_pending_invitations_lists_the_invited_soonest_expiry_first_with_their_l
         invitation_create(user=later, sent_by=None)
     UserFactory(tenant=tenant, status=UserStatus.FULL)
     rows = list(pending_invitations(tenant=tenant))
-    assert rows == [sooner, later]
-    assert rows[0].link_expires_at == START + timedelta(days=7)
+    assert rows == [later, sooner]
+    assert rows[1].link_expires_at == START + timedelta(days=7)
 
 
 def test_audit_trail_is_about_the_subject_newest_first():
