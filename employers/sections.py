@@ -33,6 +33,13 @@ class RoleMove(Section):
         return {}
 
 
+class RoleSearch(Section):
+    """Find roles by name: the Available list shows one page of matches."""
+
+    name = "role-search"
+    partial = "roles-section"
+
+
 class PositionSearch(Section):
     """Find a position in a long list."""
 
@@ -61,5 +68,5 @@ class PositionAdd(Section):
 
 SECTIONS: dict[str, Section] = {
     section.name: section
-    for section in (GroupSearch(), RoleMove(), PositionSearch(), PositionAdd())
+    for section in (GroupSearch(), RoleMove(), RoleSearch(), PositionSearch(), PositionAdd())
 }

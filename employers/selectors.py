@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -7,6 +8,7 @@ from accounts.models import Role, RoleAudience, Tenant, User, UserStatus, UserTy
 from .models import EmployerGroup, EmployerProfile, Organisation, Position
 
 GROUP_RESULTS_LIMIT = 50
+ROLE_RESULTS_LIMIT = 50
 POSITION_CHOICES_LIMIT = 50
 
 
@@ -36,6 +38,25 @@ def groups_by_ids(*, tenant: Tenant, ids: Iterable[int]) -> list[EmployerGroup]:
 
 def employer_roles(*, tenant: Tenant) -> QuerySet[Role]:
     return Role.objects.for_tenant(tenant).filter(audience=RoleAudience.EMPLOYER).order_by("name")
+
+
+def role_picker(
+    *, tenant: Tenant, assigned_ids: Iterable[int], term: str = "", limit: int = ROLE_RESULTS_LIMIT
+) -> dict[str, Any]:
+    """What the Roles section shows: every assigned role, then one page of the available roles
+    whose name matches every word of ``term`` (a tenant may define thousands)."""
+    assigned_ids = list(assigned_ids)
+    roles = employer_roles(tenant=tenant).only("id", "name")
+    available = roles.exclude(pk__in=assigned_ids)
+    for word in term.split():
+        available = available.filter(name__icontains=word)
+    rows = list(available[: limit + 1])
+    return {
+        "roles_assigned": list(roles.filter(pk__in=assigned_ids)),
+        "roles_available": rows[:limit],
+        "more_roles": len(rows) > limit,
+        "role_search": term,
+    }
 
 
 def _choices(
@@ -108,7 +129,8 @@ def organisations_of_groups(groups: Iterable[EmployerGroup]) -> list[Organisatio
 
 
 def organisation_list(*, tenant: Tenant, search: str = "") -> QuerySet[Organisation]:
-    """The tenant's employer organisations, by name, with how many employer users each has."""
+    """The tenant's employer organisations, by name (``with_staff_counts`` adds the counts for
+    the page shown: counting every organisation's staff first cost 0.5 s at 100,000)."""
     organisations = Organisation.objects.for_tenant(tenant)
     for word in search.split():
         organisations = organisations.filter(
@@ -117,11 +139,21 @@ def organisation_list(*, tenant: Tenant, search: str = "") -> QuerySet[Organisat
             | Q(postcode__icontains=word)
             | Q(reference__icontains=word)
         )
-    return (
-        organisations.select_related("group")
-        .annotate(staff_count=Count("members"))
-        .order_by("name", "pk")
+    return organisations.select_related("group").order_by("name", "pk")
+
+
+def with_staff_counts(organisations: list[Organisation]) -> list[Organisation]:
+    """Set ``staff_count`` on each of ``organisations`` (a page), in one grouped query."""
+    through = Organisation.members.through
+    counts = dict(
+        through.objects.filter(organisation__in=organisations)
+        .values_list("organisation")
+        .annotate(Count("user"))
+        .order_by()
     )
+    for organisation in organisations:
+        organisation.staff_count = counts.get(organisation.pk, 0)  # type: ignore[attr-defined]
+    return organisations
 
 
 ACTIVE_STAFF_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED, UserStatus.FULL)
@@ -156,3 +188,33 @@ def groups_of(*, user: User) -> list[EmployerGroup]:
     return list(
         EmployerGroup.objects.for_tenant(user.tenant_id).filter(members=user).order_by("path")
     )
+
+
+STAFF_CHOICES_LIMIT = 50
+
+
+def staff_choices(
+    *,
+    organisation: Organisation,
+    term: str = "",
+    selected_ids: Iterable[int] = (),
+    limit: int = STAFF_CHOICES_LIMIT,
+) -> tuple[list[User], bool]:
+    """One page of an organisation's staff for the manager and mentor pickers, matching every
+    word of ``term`` on name or email; the chosen people always come too, so a choice never
+    vanishes from its own list. (first ``limit``, whether more exist)"""
+    staff = organisation_staff(organisation=organisation).only(
+        "id", "first_name", "surname", "email"
+    )
+    matching = staff
+    for word in term.split():
+        matching = matching.filter(
+            Q(first_name__icontains=word) | Q(surname__icontains=word) | Q(email__icontains=word)
+        )
+    rows = list(matching[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    missing = set(selected_ids) - {row.pk for row in rows}
+    if missing:
+        rows = list(staff.filter(pk__in=missing)) + rows
+    return rows, more

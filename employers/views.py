@@ -76,6 +76,7 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
             "group_search": data.get("group_search", "").strip(),
             "show_selected": bool(data.get("show_selected")),
             "roles": parse_ids(data.getlist("roles")),
+            "role_search": data.get("role_search", "").strip(),
             "position_search": data.get("position_search", "").strip(),
         }
 
@@ -91,8 +92,6 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
 
     def render(self, form, *, state: dict, status: int = 200, template: str = "", **extra):
         tenant = self.tenant
-        roles = list(selectors.employer_roles(tenant=tenant))
-        assigned = set(state.get("roles", []))
         selected_position = parse_id(form["position"].value())
         positions, more_positions = selectors.position_choices(
             tenant=tenant, term=state.get("position_search", ""), selected_id=selected_position
@@ -112,8 +111,11 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
                 term=state.get("group_search", ""),
                 show_selected=state.get("show_selected", False),
             ),
-            "roles_available": [role for role in roles if role.pk not in assigned],
-            "roles_assigned": [role for role in roles if role.pk in assigned],
+            **selectors.role_picker(
+                tenant=tenant,
+                assigned_ids=state.get("roles", []),
+                term=state.get("role_search", ""),
+            ),
             "positions": positions,
             "more_positions": more_positions,
             "selected_position": selected_position,
@@ -201,6 +203,7 @@ class OrganisationListView(AdministratorRequiredMixin, TemplateView):
             number=parse_page_number(self.request.GET.get("page")),
             per_page=self.per_page,
         )
+        selectors.with_staff_counts(page.rows)
         return super().get_context_data(
             page=page,
             search=search,

@@ -1,11 +1,15 @@
 """What learners adds to pages other apps own (registered from ``LearnersConfig.ready``)."""
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.urls import reverse
 
 from accounts import parts as pages
 from accounts.models import User, UserType
 from ui import parts
+from ui.pagination import page_of
+from ui.parsing import parse_page_number
 
 from . import selectors
 from .models import LearnerProfile
@@ -37,15 +41,32 @@ def employer_records(request: HttpRequest, profile: User) -> pages.Section | Non
     return pages.Section("learners/includes/profile_employers.html", {"records": records})
 
 
+SUPPORTED_PER_PAGE = 25
+SUPPORTED_PAGE_PARAM = "learners_page"
+
+
+def supported_page(request: HttpRequest, person: User) -> dict[str, Any] | None:
+    """One page of the learners ``person`` manages or mentors (a manager may have thousands)."""
+    page = page_of(
+        selectors.learners_supported_by(person=person),
+        number=parse_page_number(request.GET.get(SUPPORTED_PAGE_PARAM)),
+        per_page=SUPPORTED_PER_PAGE,
+    )
+    if not page.rows and page.number == 1:
+        return None
+    return {
+        "page": page,
+        "records": page.rows,
+        "person": person,
+        "user": request.user,
+        "param": SUPPORTED_PAGE_PARAM,
+    }
+
+
 @parts.register(pages.PROFILE_SECTIONS, order=20)
 def supported_learners(request: HttpRequest, profile: User) -> pages.Section | None:
-    records = list(selectors.learners_supported_by(person=profile))
-    if not records:
-        return None
-    return pages.Section(
-        "learners/includes/profile_supported.html",
-        {"records": records, "person": profile, "user": request.user},
-    )
+    context = supported_page(request, profile)
+    return pages.Section("learners/includes/profile_supported.html", context) if context else None
 
 
 @parts.register(pages.HOME_SECTIONS, order=10)
@@ -53,12 +74,8 @@ def your_learners(request: HttpRequest) -> pages.Section | None:
     user = request.user
     if not user.is_authenticated or user.user_type != UserType.EMPLOYER:
         return None
-    records = list(selectors.learners_supported_by(person=user))
-    if not records:
-        return None
-    return pages.Section(
-        "learners/includes/home_learners.html", {"records": records, "person": user, "user": user}
-    )
+    context = supported_page(request, user)
+    return pages.Section("learners/includes/home_learners.html", context) if context else None
 
 
 @parts.register(pages.CREATE_KINDS, order=10)

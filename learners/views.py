@@ -215,10 +215,17 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
             selected_id=chosen_id,
         )
         organisation = next((o for o in organisations if o.pk == chosen_id), None)
-        staff = (
-            list(employer_selectors.organisation_staff(organisation=organisation))
+        staff_search = (data.get("staff_search") or "").strip()
+        staff, more_staff = (
+            employer_selectors.staff_choices(
+                organisation=organisation,
+                term=staff_search,
+                selected_ids=parse_ids(
+                    [data.get("manager") or form["manager"].value(), data.get("mentor")]
+                ),
+            )
             if organisation
-            else []
+            else ([], False)
         )
         form.fields["organisation"].widget.choices = [
             ("", "Select an employer"),
@@ -227,7 +234,8 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
         for role, nobody in (("manager", "No manager"), ("mentor", "No mentor")):
             form.fields[role].widget.choices = [
                 ("", nobody if organisation else "Select an employer first"),
-                *((person.pk, person.full_name) for person in staff),
+                # The email beside the name tells two people of one name apart.
+                *((person.pk, f"{person.full_name} ({person.email})") for person in staff),
             ]
         context = {
             "form": form,
@@ -235,6 +243,8 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
             "more_organisations": more,
             "organisation": organisation,
             "staff": staff,
+            "more_staff": more_staff,
+            "staff_search": staff_search,
             "organisation_search": data.get("organisation_search", ""),
             "organisation_form": organisation_form,
             "note": note,

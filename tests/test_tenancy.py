@@ -37,6 +37,7 @@ OBJECT_ROUTES = {
     "employers:edit": ("employer",),
     "employers:edit_groups": ("employer",),
     "employers:edit_roles": ("employer",),
+    "employers:edit_role_search": ("employer",),
     "employers:edit_positions": ("employer",),
     "employers:edit_position_add": ("employer",),
 }
@@ -49,6 +50,7 @@ TENANT_ROUTES = {
     "employers:add": {},
     "employers:add_groups": {},
     "employers:add_roles": {},
+    "employers:add_role_search": {},
     "employers:add_positions": {},
     "employers:add_position_add": {},
     "employers:organisation_list": {},

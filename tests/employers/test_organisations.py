@@ -55,3 +55,16 @@ def test_manage_organisations_opens_the_add_page(client):
     """The twin of the refusal above."""
     client.force_login(AdministratorFactory(roles=[Permission.MANAGE_ORGANISATIONS]))
     assert client.get(ADD).status_code == 200
+
+
+def test_staff_counts_are_right_and_cost_one_query_for_the_page(client):
+    from accounts.models import UserType
+    from tests.factories import UserFactory
+
+    admin = AdministratorFactory(roles=[])
+    client.force_login(admin)
+    busy = OrganisationFactory(tenant=admin.tenant, name="Busy Ltd")
+    OrganisationFactory(tenant=admin.tenant, name="Quiet Ltd")
+    busy.members.add(*UserFactory.create_batch(3, tenant=admin.tenant, user_type=UserType.EMPLOYER))
+    rows = client.get(LIST).context["page"].rows
+    assert [(o.name, o.staff_count) for o in rows] == [("Busy Ltd", 3), ("Quiet Ltd", 0)]

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 ADD = reverse("employers:add")
 GROUPS = reverse("employers:add_groups")
 ROLES = reverse("employers:add_roles")
+ROLE_SEARCH = reverse("employers:add_role_search")
 POSITION_ADD = reverse("employers:add_position_add")
 
 
@@ -176,11 +177,17 @@ def test_a_large_tenant_keeps_the_add_employer_page_small_and_its_queries_bounde
     html = response.content.decode()
     assert html.count('name="employer_groups"') == 50
     assert "Group 09999" not in html
-    assert html.count("<option") < 1_000 + 60 + 20  # roles, one page of positions, titles
+    # One page of roles (50), one of positions (50 + "No position"), titles, genders.
+    assert html.count("<option") < 50 + 51 + 20
+    assert "Employer role 0999" not in html and len(html) < 120_000
     assert "Search to find others" in html and "Find narrows it" in html
     with django_assert_max_num_queries(8):
         response = client.post(GROUPS, {"group_search": "09999"})
     assert "Group 09999" in response.content.decode()
+    with django_assert_max_num_queries(8):
+        response = client.post(ROLE_SEARCH, {"role_search": "0999"}, HTTP_HX_REQUEST="true")
+    partial = response.content.decode()
+    assert "Employer role 0999" in partial and "Employer role 0998" not in partial
 
 
 def test_another_tenants_profile_cannot_be_sent_an_invitation(client, admin):
@@ -282,3 +289,11 @@ def test_the_create_post_only_creates_section_fields_do_nothing_there(client, ad
     response = client.post(ADD, {"new_position": "Quality Lead", "move": "assign"})
     assert response.status_code == 422
     assert not Position.objects.filter(tenant=admin.tenant).exists()
+
+
+def test_assigned_roles_stay_shown_whatever_the_search(client, admin):
+    kept = RoleFactory(tenant=admin.tenant, name="Zeta role", audience=RoleAudience.EMPLOYER)
+    RoleFactory(tenant=admin.tenant, name="Alpha role", audience=RoleAudience.EMPLOYER)
+    response = client.post(ROLE_SEARCH, {"roles": [kept.pk], "role_search": "alpha"})
+    assert [r.name for r in response.context["roles_assigned"]] == ["Zeta role"]
+    assert [r.name for r in response.context["roles_available"]] == ["Alpha role"]

@@ -132,3 +132,97 @@ def test_create_users_opens_add_learner_and_the_dialog(client):
     client.force_login(AdministratorFactory(roles=["create_users"]))
     assert client.get(reverse("learners:add")).status_code == 200
     assert client.get(RECORD).status_code == 200
+
+
+def test_an_employer_of_10_000_staff_keeps_the_dialog_small_and_findable(
+    client, admin, django_assert_max_num_queries
+):
+    from accounts.models import User
+
+    organisation = OrganisationFactory(tenant=admin.tenant)
+    User.objects.bulk_create(
+        User(
+            tenant=admin.tenant,
+            user_type=UserType.EMPLOYER,
+            status="full",
+            title="Ms",
+            first_name=f"Staff{n:05d}",
+            surname="Member",
+            email=f"staff{n:05d}@big.example",
+            password="!",
+        )
+        for n in range(10_000)
+    )
+    staff = User.objects.filter(email__endswith="@big.example")
+    organisation.members.through.objects.bulk_create(
+        organisation.members.through(organisation_id=organisation.pk, user_id=pk)
+        for pk in staff.values_list("pk", flat=True)
+    )
+    wanted = staff.get(email="staff09876@big.example")
+    with django_assert_max_num_queries(10):
+        response = client.post(
+            RECORD,
+            {"organisation": organisation.pk, "action": "choose_employer"},
+            HTTP_HX_REQUEST="true",
+        )
+    html = response.content.decode()
+    assert len(html) < 60_000 and html.count("<option") < 2 * 51 + 60
+    assert "The lists show the first 50 people" in html
+    assert "Staff09876" not in html
+    response = client.post(
+        RECORD,
+        {"organisation": organisation.pk, "staff_search": "09876", "action": "choose_employer"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "Staff09876 Member (staff09876@big.example)" in response.content.decode()
+    # A chosen manager stays in the list whatever the search.
+    response = client.post(
+        RECORD,
+        {
+            "organisation": organisation.pk,
+            "manager": wanted.pk,
+            "staff_search": "00001",
+            "action": "choose_employer",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert f'<option value="{wanted.pk}" selected>' in response.content.decode()
+
+
+def test_a_managers_learners_come_a_page_at_a_time_in_the_same_queries(client, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    organisation = OrganisationFactory(tenant=admin.tenant)
+    manager = UserFactory(tenant=admin.tenant, user_type=UserType.EMPLOYER, password=PASSWORD)
+    organisation.members.add(manager)
+
+    def give_learners(count):
+        for learner in UserFactory.create_batch(count, tenant=admin.tenant):
+            EmployerRecord.objects.create(
+                tenant=admin.tenant,
+                learner=learner,
+                organisation=organisation,
+                manager=manager,
+                is_primary=True,
+            )
+
+    def home_queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(reverse("home"))
+        return response, len(captured)
+
+    client.force_login(manager)
+    give_learners(10)
+    _, with_10 = home_queries()
+    give_learners(20)
+    response, with_30 = home_queries()
+    assert with_10 == with_30
+    html = response.content.decode()
+    assert html.count("<tr>") == 1 + 25  # the header row and one page
+    assert 'href="?learners_page=2#my-learners-heading" rel="next"' in html
+    second = client.get(reverse("home"), {"learners_page": 2}).content.decode()
+    assert second.count("<tr>") == 1 + 5
+    client.force_login(admin)
+    profile = client.get(reverse("accounts:user_detail", args=[manager.pk])).content.decode()
+    assert 'href="?learners_page=2#supported-heading" rel="next"' in profile
