@@ -61,3 +61,78 @@ def delete_users(tenant_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM accounts_invitation WHERE tenant_id = %s", [tenant_id])
         cursor.execute("DELETE FROM accounts_user WHERE tenant_id = %s", [tenant_id])
+
+
+def insert_catalogue(tenant_id: int, count: int) -> None:
+    """``count`` employer groups (under one root), employer roles, positions and organisations
+    (each with its own group), as a large tenant has them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO employers_employergroup (tenant_id, name, parent_id, kind, path, depth)
+            VALUES (%s, 'All employers', NULL, 'employer_group', 'All employers', 0)
+            RETURNING id
+            """,
+            [tenant_id],
+        )
+        root = cursor.fetchone()[0]
+        cursor.execute(
+            """
+            INSERT INTO employers_employergroup (tenant_id, name, parent_id, kind, path, depth)
+            SELECT %s, 'Group ' || n, %s, 'employer_group', 'All employers › Group ' || n, 1
+            FROM generate_series(1, %s) AS n
+            """,
+            [tenant_id, root, count],
+        )
+        cursor.execute(
+            """
+            INSERT INTO accounts_role (tenant_id, name, audience)
+            SELECT %s, 'Employer role ' || n, 'employer' FROM generate_series(1, %s) AS n
+            """,
+            [tenant_id, count],
+        )
+        cursor.execute(
+            """
+            INSERT INTO employers_position (tenant_id, title)
+            SELECT %s, 'Position ' || n FROM generate_series(1, %s) AS n
+            """,
+            [tenant_id, count],
+        )
+        cursor.execute(
+            """
+            WITH made AS (
+                INSERT INTO employers_employergroup (tenant_id, name, parent_id, kind, path, depth)
+                SELECT %s, 'Employer ' || n || ' Ltd', %s, 'employer',
+                    'All employers › Employer ' || n || ' Ltd', 1
+                FROM generate_series(1, %s) AS n
+                RETURNING id, name
+            )
+            INSERT INTO employers_organisation (
+                tenant_id, name, address_line_1, address_line_2, town, postcode, reference,
+                group_id)
+            SELECT %s, name, '', '', 'Town ' || (id %% 997), 'AB1 2CD', '', id FROM made
+            """,
+            [tenant_id, root, count, tenant_id],
+        )
+        for table in (
+            "employers_employergroup",
+            "accounts_role",
+            "employers_position",
+            "employers_organisation",
+        ):
+            cursor.execute(f"ANALYZE {table}")
+
+
+def delete_catalogue(tenant_id: int) -> None:
+    with connection.cursor() as cursor:
+        for table in (
+            "employers_organisation",
+            "employers_position",
+            "accounts_role",
+        ):
+            cursor.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant_id])
+        cursor.execute(
+            "DELETE FROM employers_employergroup WHERE tenant_id = %s AND parent_id IS NOT NULL",
+            [tenant_id],
+        )
+        cursor.execute("DELETE FROM employers_employergroup WHERE tenant_id = %s", [tenant_id])

@@ -68,13 +68,16 @@ def _fresh_cache():
 
 @pytest.fixture(scope="session")
 def big_tenant(django_db_setup, django_db_blocker):
-    """PostgreSQL only: a tenant of 100,000 users (each with a username), made once a run."""
-    from tests.bigdata import delete_users, insert_users
+    """PostgreSQL only: a tenant of 100,000 users (each with a username), and 100,000 each of
+    employer groups, roles, positions and organisations; made once a run."""
+    from tests.bigdata import delete_catalogue, delete_users, insert_catalogue, insert_users
     from tests.factories import TenantFactory
 
     with django_db_blocker.unblock():
         tenant = TenantFactory()
         insert_users(tenant.pk, 100_000, usernames=True)
+        insert_catalogue(tenant.pk, 100_000)
         yield tenant
         delete_users(tenant.pk)
+        delete_catalogue(tenant.pk)
         tenant.delete()

@@ -122,3 +122,25 @@ def test_a_deep_pending_invitations_page_seeks_with_the_index(big_tenant):
             lambda: keyset_page(pending, ordering=PENDING_ORDER, per_page=50, after=cursor)
         )
     )
+
+
+@pytest.mark.parametrize("term", ["Group 4242", "Employer role 4242", "Position 4242"])
+def test_searching_100_000_groups_roles_and_positions_uses_indexes(big_tenant, term):
+    from employers import selectors as employer_selectors
+
+    def search():
+        employer_selectors.group_search(tenant=big_tenant, term="Group 4242")
+        employer_selectors.role_picker(tenant=big_tenant, assigned_ids=[], term=term)
+        employer_selectors.position_choices(tenant=big_tenant, term=term)
+        list(employer_selectors.organisation_list(tenant=big_tenant, search="Employer 4242")[:26])
+
+    with CaptureQueriesContext(connection) as captured:
+        search()
+    for query in captured.captured_queries:
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {query['sql']}")
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        for table in ("employergroup", "accounts_role", "position", "organisation"):
+            assert (
+                f"Seq Scan on {table}" not in plan and f"Seq Scan on employers_{table}" not in plan
+            ), f"{query['sql']}\n{plan}"
