@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from ui.admin import EstimatedCountPaginator
+
+from .lookups import ci
 from .models import Role, RolePermission, Tenant, User
 
 
@@ -19,7 +22,11 @@ class RolePermissionInline(admin.TabularInline):
 class RoleAdmin(admin.ModelAdmin):
     list_display = ["name", "tenant", "audience"]
     list_filter = ["audience"]
-    search_fields = ["name"]
+    list_select_related = ["tenant"]
+    search_fields = ["name"]  # trigram-indexed on PostgreSQL
+    autocomplete_fields = ["tenant"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
     inlines = [RolePermissionInline]
 
 
@@ -29,10 +36,13 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "email", "first_name", "surname", "user_type", "status", "tenant"]
     list_filter = ["user_type", "status", "is_archived"]
     list_select_related = ["tenant"]
-    search_fields = ["first_name", "surname", "email", "username"]
+    # Only indexed searches at a million users: names and email through their trigram indexes,
+    # and a username typed whole through its unique index (get_search_results).
+    search_fields = ["first_name", "surname", "email"]
     show_full_result_count = False
-    raw_id_fields = ["tenant"]
-    filter_horizontal = ["roles"]
+    paginator = EstimatedCountPaginator
+    # Searchable pickers, never a list of every tenant or every role of every tenant.
+    autocomplete_fields = ["tenant", "roles"]
     fieldsets = [
         (None, {"fields": ["tenant", "username", "password"]}),
         (
@@ -86,3 +96,13 @@ class UserAdmin(DjangoUserAdmin):
             },
         )
     ]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole username finds its one account (one probe of the unique index); anything
+        else searches names and email."""
+        term = search_term.strip()
+        if term and " " not in term:
+            exact = queryset.filter(username__lower=ci(term), username__isnull=False)
+            if exact.exists():
+                return exact, False
+        return super().get_search_results(request, queryset, search_term)

@@ -144,3 +144,24 @@ def test_searching_100_000_groups_roles_and_positions_uses_indexes(big_tenant, t
             assert (
                 f"Seq Scan on {table}" not in plan and f"Seq Scan on employers_{table}" not in plan
             ), f"{query['sql']}\n{plan}"
+
+
+def test_the_django_admin_user_search_and_change_page_use_indexes(big_tenant, client):
+    from django.urls import reverse
+
+    operator = User.objects.create_superuser(
+        "operator", "operator@platform.example", "a long operator passphrase", tenant=big_tenant
+    )
+    client.force_login(operator)
+    person = a_big_user(big_tenant, status=UserStatus.FULL)
+
+    def search():
+        response = client.get(reverse("admin:accounts_user_changelist"), {"q": "-person4242@"})
+        assert response.status_code == 200
+
+    def change_page():
+        response = client.get(reverse("admin:accounts_user_change", args=[person.pk]))
+        assert response.status_code == 200
+
+    assert_indexed(plans_during(search))
+    assert_indexed(plans_during(change_page))
