@@ -1,5 +1,7 @@
 """Django admin pieces for tables of a million rows."""
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
@@ -11,9 +13,10 @@ class EstimatedCountPaginator(Paginator):
     (``COUNT(*)`` over a million users costs a scan on every page view)."""
 
     @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        total = total_of(self.object_list)
+    def count(self) -> int:
+        rows: Any = self.object_list  # the changelist's queryset
+        total = total_of(rows)
         if total.exact or total.count:
             return total.count
         # No estimate without PostgreSQL (SQLite, small databases): count for real.
-        return self.object_list.count()
+        return int(rows.count())
