@@ -41,6 +41,8 @@ lint: install-dev
 test: lint
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
+# PostgreSQL, the product's real database (the bench makes and drops its own test_ database).
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aptem_bench
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python -m bench $(BENCH_ARGS)
 

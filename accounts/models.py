@@ -104,6 +104,10 @@ class Role(models.Model):
         constraints = [
             models.UniqueConstraint("tenant", Lower("name"), name="role_name_unique_per_tenant_ci")
         ]
+        # Add Employer's Available roles: one page in name order.
+        indexes = [
+            models.Index(fields=["tenant", "audience", "name", "id"], name="role_tenant_name_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name

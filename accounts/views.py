@@ -94,7 +94,7 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form,
             page=page,
-            total=total_of(users),
+            total=total_of(users, page=page),
             query=urlencode(list(query.lists()), doseq=True),
             create_kinds=create_kinds().values(),
             **kwargs,

@@ -37,7 +37,11 @@ def groups_by_ids(*, tenant: Tenant, ids: Iterable[int]) -> list[EmployerGroup]:
 
 
 def employer_roles(*, tenant: Tenant) -> QuerySet[Role]:
-    return Role.objects.for_tenant(tenant).filter(audience=RoleAudience.EMPLOYER).order_by("name")
+    return (
+        Role.objects.for_tenant(tenant)
+        .filter(audience=RoleAudience.EMPLOYER)
+        .order_by("name", "pk")
+    )
 
 
 def role_picker(

@@ -25,6 +25,17 @@ def learners_supported_by(*, person: User) -> QuerySet[EmployerRecord]:
         .filter(Q(manager=person) | Q(mentor=person))
         .filter(learner__is_archived=False)
         .select_related("learner", "organisation")
+        # Only what the list shows: the sort then moves narrow rows (a manager may have 2,000).
+        .only(
+            "id",
+            "manager_id",
+            "mentor_id",
+            "learner__id",
+            "learner__first_name",
+            "learner__surname",
+            "organisation__id",
+            "organisation__name",
+        )
         .order_by("learner__surname", "learner__first_name", "pk")
     )
 

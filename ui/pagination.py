@@ -192,15 +192,30 @@ class Total:
         return f"about {self.count:,}" if self.count else f"more than {EXACT_COUNT_BELOW:,}"
 
 
-def total_of(queryset: QuerySet[Any], *, exact_below: int = EXACT_COUNT_BELOW) -> Total:
-    """Count at most ``exact_below`` + 1 rows; beyond that, ask PostgreSQL's planner."""
+def total_of(
+    queryset: QuerySet[Any],
+    *,
+    page: KeysetPage | None = None,
+    exact_below: int = EXACT_COUNT_BELOW,
+) -> Total:
+    """How many rows ``queryset`` has, at the least cost that is still honest.
+
+    A ``page`` that shows every row already knows (no query). On PostgreSQL the planner's
+    estimate comes first (an EXPLAIN, no rows read): a large one is shown as "about N", a small
+    one is checked by counting, which is then cheap. Elsewhere, count at most ``exact_below`` + 1.
+    """
+    if page is not None and not page.has_next and not page.has_previous:
+        return Total(len(page.rows), exact=True)
+    if connections[queryset.db].vendor == "postgresql":
+        plan = json.loads(queryset.order_by().explain(format="json"))
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+        if estimate > exact_below * 10:
+            return Total(_two_significant_figures(estimate), exact=False)
     counted = queryset.order_by()[: exact_below + 1].count()
     if counted <= exact_below:
         return Total(counted, exact=True)
     if connections[queryset.db].vendor != "postgresql":
         return Total(0, exact=False)
-    plan = json.loads(queryset.order_by().explain(format="json"))
-    estimate = int(plan[0]["Plan"]["Plan Rows"])
     return Total(_two_significant_figures(max(estimate, exact_below + 1)), exact=False)
 
 

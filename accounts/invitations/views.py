@@ -190,7 +190,7 @@ class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
         now = timezone.now()
         for row in page.rows:
             row.expiry_text = expiry_text(row.link_expires_at, now)
-        return super().get_context_data(page=page, total=total_of(pending), **kwargs)
+        return super().get_context_data(page=page, total=total_of(pending, page=page), **kwargs)
 
     def post(self, request):
         if not request.user.has_tenant_permission(Permission.CREATE_USERS):

@@ -189,3 +189,9 @@ def test_a_cursor_that_is_not_ours_shows_the_first_page(client, admin, cursor):
     first = listed_emails(client.get(USERS))
     response = client.get(USERS, {"after": cursor})
     assert response.status_code == 200 and listed_emails(response) == first
+
+
+def test_each_row_links_to_that_persons_profile(client, admin):
+    person = UserFactory(tenant=admin.tenant, first_name="Linked")
+    html = client.get(USERS, {"q": "Linked"}).content.decode()
+    assert f'href="{reverse("accounts:user_detail", args=[person.pk])}"' in html
