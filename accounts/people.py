@@ -206,6 +206,7 @@ def person_create(
                 user_type=user_type,
                 status=UserStatus.PROSPECT,
                 username=username_default(clean["email"]),
+                invitation_count=0,
                 **clean,
             )
             user.set_unusable_password()
@@ -235,6 +236,6 @@ def person_create(
             ) from None
         raise
     if invitation is not None:
+        # Delivery ran after commit and recorded what the provider said.
         invitation.refresh_from_db()
-    user.refresh_from_db()
     return user, invitation

@@ -157,10 +157,14 @@ def employer_create(
     position = clean.pop("position")
 
     def populate(user: User) -> str:
+        # A new person has no links yet: add() is one INSERT each, where set() reads first.
         EmployerProfile.objects.create(user=user, position=position)
-        user.employer_groups.set(groups)
-        user.roles.set(roles)
-        user.organisations.set(organisations_of_groups(groups))
+        user.employer_groups.add(*groups)
+        if roles:
+            user.roles.add(*roles)
+        organisations = organisations_of_groups(groups)
+        if organisations:
+            user.organisations.add(*organisations)
         return ""
 
     return person_create(

@@ -71,8 +71,9 @@ class EmployerRecord(InterfaceAccess):
             ),
         ]
         indexes = [
-            models.Index(fields=["manager"], name="record_manager_idx"),
-            models.Index(fields=["mentor"], name="record_mentor_idx"),
+            # A manager's or mentor's learners, newest first, a page at a time.
+            models.Index(fields=["manager", "-created_at", "-id"], name="record_manager_idx"),
+            models.Index(fields=["mentor", "-created_at", "-id"], name="record_mentor_idx"),
         ]
 
     def __str__(self) -> str:

@@ -19,13 +19,14 @@ def employer_records_of(*, learner: User) -> list[EmployerRecord]:
 
 
 def learners_supported_by(*, person: User) -> QuerySet[EmployerRecord]:
-    """The learners this employer user manages or mentors, with how they relate."""
+    """The learners this employer user manages or mentors, with how they relate, the newest
+    first: the order their indexes keep, so a page of a manager's 2,000 learners joins 25 of
+    them to their names rather than sorting all 2,000 by surname."""
     return (
         EmployerRecord.objects.for_tenant(person.tenant_id)
         .filter(Q(manager=person) | Q(mentor=person))
         .filter(learner__is_archived=False)
         .select_related("learner", "organisation")
-        # Only what the list shows: the sort then moves narrow rows (a manager may have 2,000).
         .only(
             "id",
             "manager_id",
@@ -36,7 +37,7 @@ def learners_supported_by(*, person: User) -> QuerySet[EmployerRecord]:
             "organisation__id",
             "organisation__name",
         )
-        .order_by("learner__surname", "learner__first_name", "pk")
+        .order_by("-created_at", "-id")
     )
 
 

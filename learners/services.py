@@ -207,7 +207,8 @@ def learner_create(
 
     def populate(learner: User) -> str:
         LearnerProfile.objects.create(user=learner, **profile)
-        learner.employer_groups.set(groups)
+        if groups:
+            learner.employer_groups.add(*groups)
         EmployerRecord.objects.bulk_create(
             EmployerRecord(
                 tenant=tenant,
