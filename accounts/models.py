@@ -246,6 +246,11 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
             models.Index(
                 fields=["tenant", "status", "-invited_at", "-id"], name="user_tenant_invited_idx"
             ),
+            # Manager and mentor pickers: an organisation's staff by name, a page at a time.
+            models.Index(
+                fields=["tenant", "user_type", "surname", "first_name", "id"],
+                name="user_tenant_type_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:

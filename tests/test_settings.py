@@ -68,3 +68,11 @@ def test_production_hashes_new_passwords_with_argon2id_and_keeps_connections():
     algorithm, max_age, health_checks = result.stdout.split()[-3:]
     assert algorithm == "argon2", result.stdout + result.stderr
     assert (max_age, health_checks) == ("60", "True")
+
+
+def test_postgresql_pages_start_no_parallel_workers_unless_asked():
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://app@db.example:5432/aptem"}
+    show = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])"
+    assert "max_parallel_workers_per_gather=0" in manage("shell", "-c", show, **env).stdout
+    env["DATABASE_PARALLEL_WORKERS"] = "2"
+    assert "max_parallel_workers_per_gather=2" in manage("shell", "-c", show, **env).stdout

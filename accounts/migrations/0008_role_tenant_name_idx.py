@@ -4,14 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_role_name_trigram_index'),
+        ("accounts", "0007_role_name_trigram_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='role',
-            index=models.Index(fields=['tenant', 'audience', 'name', 'id'], name='role_tenant_name_idx'),
+            model_name="role",
+            index=models.Index(
+                fields=["tenant", "audience", "name", "id"], name="role_tenant_name_idx"
+            ),
         ),
     ]

@@ -5,29 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_role_tenant_name_idx'),
-        ('employers', '0004_ordering_indexes'),
-        ('learners', '0001_initial'),
+        ("accounts", "0008_role_tenant_name_idx"),
+        ("employers", "0004_ordering_indexes"),
+        ("learners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='employerrecord',
-            name='record_manager_idx',
+            model_name="employerrecord",
+            name="record_manager_idx",
         ),
         migrations.RemoveIndex(
-            model_name='employerrecord',
-            name='record_mentor_idx',
+            model_name="employerrecord",
+            name="record_mentor_idx",
         ),
         migrations.AddIndex(
-            model_name='employerrecord',
-            index=models.Index(fields=['manager', '-created_at', '-id'], name='record_manager_idx'),
+            model_name="employerrecord",
+            index=models.Index(fields=["manager", "-created_at", "-id"], name="record_manager_idx"),
         ),
         migrations.AddIndex(
-            model_name='employerrecord',
-            index=models.Index(fields=['mentor', '-created_at', '-id'], name='record_mentor_idx'),
+            model_name="employerrecord",
+            index=models.Index(fields=["mentor", "-created_at", "-id"], name="record_mentor_idx"),
         ),
     ]
