@@ -66,10 +66,11 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def big_tenant(django_db_setup, django_db_blocker):
     """PostgreSQL only: a tenant of 100,000 users (each with a username), and 100,000 each of
-    employer groups, roles, positions and organisations; made once a run."""
+    employer groups, roles, positions and organisations. Module-scoped, and used by one module
+    (tests/accounts/test_indexes.py), so its rows never meet another module's counts."""
     from tests.bigdata import delete_catalogue, delete_users, insert_catalogue, insert_users
     from tests.factories import TenantFactory
 
