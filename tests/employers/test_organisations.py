@@ -68,3 +68,24 @@ def test_staff_counts_are_right_and_cost_one_query_for_the_page(client):
     busy.members.add(*UserFactory.create_batch(3, tenant=admin.tenant, user_type=UserType.EMPLOYER))
     rows = client.get(LIST).context["page"].rows
     assert [(o.name, o.staff_count) for o in rows] == [("Busy Ltd", 3), ("Quiet Ltd", 0)]
+
+
+def test_the_list_costs_the_same_queries_for_10_organisations_as_for_100(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import UserType
+    from tests.factories import UserFactory
+
+    admin = AdministratorFactory(roles=[])
+    client.force_login(admin)
+
+    def queries_with(count: int) -> int:
+        while Organisation.objects.filter(tenant=admin.tenant).count() < count:
+            organisation = OrganisationFactory(tenant=admin.tenant)
+            organisation.members.add(UserFactory(tenant=admin.tenant, user_type=UserType.EMPLOYER))
+        with CaptureQueriesContext(connection) as captured:
+            client.get(LIST)
+        return len(captured)
+
+    assert queries_with(10) == queries_with(100)
