@@ -24,6 +24,9 @@ def form_page(route: str, view, name: str) -> list:
 urlpatterns = [
     *form_page("employers/add/", views.EmployerCreateView, "add"),
     *form_page("employers/<int:pk>/edit/", views.EmployerEditView, "edit"),
+    path(
+        "employers/positions/options/", views.PositionOptionsView.as_view(), name="position_options"
+    ),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/add/", views.OrganisationCreateView.as_view(), name="organisation_add"),
 ]

@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
@@ -100,6 +100,10 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
             ("", "No position"),
             *((position.pk, position.title) for position in positions),
         ]
+        # With JavaScript the select becomes a combobox that asks the server as you type.
+        form.fields["position"].widget.attrs["data-combobox"] = reverse(
+            "employers:position_options"
+        )
         context = {
             "form": form,
             "person": self.person,
@@ -188,6 +192,19 @@ class EmployerEditView(EmployerFormView):
             )
         messages.success(self.request, message)
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
+
+
+class PositionOptionsView(CreateUsersRequiredMixin, View):
+    """The position combobox's options: the first matches of what was typed, as JSON."""
+
+    limit = 20
+
+    def get(self, request):
+        term = request.GET.get("q", "").replace("\x00", "")[:100]
+        positions, _ = selectors.position_choices(tenant=self.tenant, term=term, limit=self.limit)
+        return JsonResponse(
+            {"results": [{"value": str(p.pk), "label": p.title} for p in positions]}
+        )
 
 
 class OrganisationListView(AdministratorRequiredMixin, TemplateView):

@@ -54,6 +54,7 @@ TENANT_ROUTES = {
     "employers:add_positions": {},
     "employers:add_position_add": {},
     "employers:organisation_list": {},
+    "employers:position_options": {},
     "employers:organisation_add": {},
     "learners:add": {},
     "learners:add_groups": {},

@@ -244,3 +244,31 @@ def test_close_asks_before_discarding_what_was_typed(page: Page, site):
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("link", name="Close").click()
     expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+
+
+def test_the_position_combobox_by_keyboard(page: Page, site):
+    """Type, arrow down, Enter: the WAI-ARIA combobox asks the server and fills the field."""
+    sign_in(page, site, "admin")
+    page.goto(f"{site}/employers/add/")
+    page.wait_for_load_state("load")
+    combobox = page.get_by_role("combobox", name="Position")
+    combobox.focus()
+    page.keyboard.type("train")
+    listbox = page.get_by_role("listbox", name="Position")
+    expect(listbox.get_by_role("option")).to_have_text(["Training Coordinator"])
+    expect(combobox).to_have_attribute("aria-expanded", "true")
+    assert_accessible(page)
+    page.keyboard.press("ArrowDown")
+    expect(combobox).to_have_attribute(
+        "aria-activedescendant", listbox.get_by_role("option").get_attribute("id")
+    )
+    page.keyboard.press("Enter")
+    expect(combobox).to_have_value("Training Coordinator")
+    expect(combobox).to_have_attribute("aria-expanded", "false")
+    expect(page.locator("#id_position option:checked")).to_have_text("Training Coordinator")
+    announcements = page.locator("#id_position-status")  # a polite live region
+    expect(announcements).to_have_text("Training Coordinator chosen.")
+    page.keyboard.type("zzz-nothing")
+    expect(announcements).to_have_text("No matches.")
+    page.keyboard.press("Escape")
+    assert_accessible(page)

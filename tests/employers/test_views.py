@@ -11,6 +11,7 @@ from employers.models import EmployerGroup, Position
 from tests.factories import (
     AdministratorFactory,
     EmployerGroupFactory,
+    PositionFactory,
     RoleFactory,
     TenantFactory,
 )
@@ -297,3 +298,15 @@ def test_assigned_roles_stay_shown_whatever_the_search(client, admin):
     response = client.post(ROLE_SEARCH, {"roles": [kept.pk], "role_search": "alpha"})
     assert [r.name for r in response.context["roles_assigned"]] == ["Zeta role"]
     assert [r.name for r in response.context["roles_available"]] == ["Alpha role"]
+
+
+def test_the_position_combobox_asks_for_matches_of_this_tenant_only(client, admin):
+    PositionFactory(tenant=admin.tenant, title="Site Foreman")
+    PositionFactory(tenant=admin.tenant, title="Quality Lead")
+    PositionFactory(tenant=TenantFactory(), title="Site Manager")
+    url = reverse("employers:position_options")
+    response = client.get(url, {"q": "site"})
+    assert [item["label"] for item in response.json()["results"]] == ["Site Foreman"]
+    assert client.get(url, {"q": "\x00²"}).json() == {"results": []}
+    client.force_login(AdministratorFactory(tenant=admin.tenant, roles=[]))
+    assert client.get(url, {"q": "site"}).status_code == 403
