@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from .audit import audit_record
 from .invitations.models import Invitation
@@ -35,6 +35,8 @@ MOBILE_REQUIRED_MFV = (
     "codes by SMS."
 )
 GENDER_INVALID = "Select a gender from the list."
+TEXT_TOO_LONG = "%(label)s must be %(limit)d characters or fewer."
+EMAIL_TOO_LONG = "An email address must be %(limit)d characters or fewer."
 
 PERSON_TEXT_FIELDS = (
     "first_name",
@@ -60,6 +62,21 @@ PERSON_FIELDS = (
     "town",
     "county",
 )
+
+
+def too_long(model: type[models.Model], field: str, value: str) -> ValidationError | None:
+    """The message for ``value`` longer than ``model.field``'s column, or None when it fits.
+
+    Every route (form, CSV, API) goes through the services, so this is where a length the
+    database cannot hold is refused with the field's own name, never a database error."""
+    model_field = model._meta.get_field(field)
+    limit = getattr(model_field, "max_length", None)
+    if not limit or len(value) <= limit:
+        return None
+    label = str(getattr(model_field, "verbose_name", field)).capitalize()
+    return ValidationError(
+        TEXT_TOO_LONG, code="max_length", params={"label": label, "limit": limit}
+    )
 
 
 def email_taken(*, tenant: Tenant, email: str, exclude: User | None = None) -> bool:
@@ -89,6 +106,11 @@ def person_details_clean(
 
     for field in PERSON_TEXT_FIELDS:
         clean[field] = " ".join(str(data.get(field) or "").split())
+        problem = (
+            None if field in ("first_name", "surname") else too_long(User, field, clean[field])
+        )
+        if problem is not None:
+            errors.setdefault(field, []).append(problem)
 
     title = data.get("title") or ""
     if title not in Title.values:
@@ -109,11 +131,15 @@ def person_details_clean(
     if not email:
         fail("email", EMAIL_REQUIRED, "required")
     else:
+        email_limit = User._meta.get_field("email").max_length or 254
         try:
             validate_email(email)
         except ValidationError:
             fail("email", EMAIL_INVALID, "invalid")
         else:
+            if len(email) > email_limit:
+                fail("email", EMAIL_TOO_LONG, "max_length", limit=email_limit)
+        if "email" not in errors:
             clean["email"] = User.objects.normalize_email(email)
             if email_taken(tenant=tenant, email=clean["email"], exclude=existing):
                 fail("email", EMAIL_TAKEN, "taken", email=clean["email"])

@@ -78,7 +78,7 @@ class Organisation(models.Model):
     """An employer organisation: the workplace of learners, with its own employer group."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="organisations")
-    name = models.CharField(max_length=200)
+    name = models.CharField("employer name", max_length=200)
     address_line_1 = models.CharField("address line 1", max_length=100, blank=True)
     address_line_2 = models.CharField("address line 2", max_length=100, blank=True)
     town = models.CharField("town or city", max_length=60, blank=True)

@@ -13,6 +13,7 @@ from accounts.people import (
     invite_answer_clean,
     person_create,
     person_details_clean,
+    too_long,
 )
 from accounts.postcodes import normalise_postcode
 from ui.parsing import parse_id
@@ -20,6 +21,7 @@ from ui.parsing import parse_id
 from .models import EmployerGroup, EmployerProfile, GroupKind, Organisation, Position
 from .selectors import organisations_of_groups
 
+POSITION_TOO_LONG = "A position title must be %(limit)d characters or fewer."
 POSITION_EXISTS = "The position '%(title)s' already exists. Select it from the list."
 ORGANISATION_EXISTS = "An employer called '%(name)s' already exists."
 
@@ -41,6 +43,9 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Enter a position title.", code="required")
+    limit = Position._meta.get_field("title").max_length or 100
+    if len(title) > limit:
+        raise ValidationError(POSITION_TOO_LONG, code="max_length", params={"limit": limit})
     if Position.objects.for_tenant(tenant).filter(title__lower=ci(title)).exists():
         raise ValidationError(POSITION_EXISTS, code="duplicate", params={"title": title})
     return Position.objects.create(tenant=tenant, title=title)
@@ -66,7 +71,13 @@ def organisation_create(
         errors["name"] = ValidationError(
             ORGANISATION_EXISTS, code="duplicate", params={"name": name}
         )
-    if address.get("postcode"):
+    for field in ("name", *address):
+        problem = too_long(
+            Organisation, field, name if field == "name" else str(address[field] or "")
+        )
+        if problem is not None:
+            errors[field] = problem
+    if address.get("postcode") and "postcode" not in errors:
         try:
             address["postcode"] = normalise_postcode(address["postcode"])
         except ValidationError as error:

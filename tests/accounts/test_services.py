@@ -166,3 +166,55 @@ def test_activation_hashes_the_password_once_and_checks_nothing_else(invited):
     assert encode.call_count == 1 and verify.call_count == 0
     invited.refresh_from_db()
     assert invited.check_password(PASSWORD)
+
+
+# --- Lengths the database holds (PostgreSQL answered 500 beyond them) --------------------------
+
+
+def _person(**overrides):
+    return {
+        "title": "Ms",
+        "first_name": "Long",
+        "surname": "Fields",
+        "email": "long.fields@example.com",
+        "mobile": "07400 123456",
+        **overrides,
+    }
+
+
+@pytest.mark.django_db
+def test_text_beyond_its_column_is_refused_at_its_field_with_its_limit():
+    from accounts.people import person_details_clean
+
+    local = "a" * 64
+    long_email = f"{local}@{'b' * 63}.{'c' * 63}.{'d' * 63}.example"  # valid, 265 characters
+    _, errors = person_details_clean(
+        tenant=TenantFactory(),
+        data=_person(address_line_1="x" * 101, town="y" * 61, county="z" * 61, email=long_email),
+    )
+    messages = {
+        field: [str(e.message % e.params) for e in found] for field, found in errors.items()
+    }
+    assert messages == {
+        "address_line_1": ["Address line 1 must be 100 characters or fewer."],
+        "town": ["Town or city must be 60 characters or fewer."],
+        "county": ["County must be 60 characters or fewer."],
+        "email": ["An email address must be 254 characters or fewer."],
+    }
+
+
+@pytest.mark.django_db
+def test_text_at_its_column_length_is_kept_and_saved():
+    """The twin: exactly the limit fits, and the database takes it."""
+    from accounts.people import person_details_clean
+
+    tenant = TenantFactory()
+    clean, errors = person_details_clean(
+        tenant=tenant, data=_person(address_line_1="x" * 100, town="y" * 60, county="z" * 60)
+    )
+    assert errors == {}
+    person = UserFactory(
+        tenant=tenant, **{k: clean[k] for k in ("address_line_1", "town", "county")}
+    )
+    person.refresh_from_db()
+    assert len(person.address_line_1) == 100

@@ -257,3 +257,16 @@ def test_groups_roles_and_positions_of_this_tenant_are_accepted(admin, data):
     )
     assert clean["employer_groups"] == [group] and clean["roles"] == [role]
     assert clean["position"] == position
+
+
+def test_a_position_title_or_organisation_field_beyond_its_column_is_refused(admin):
+    with pytest.raises(ValidationError) as caught:
+        services.position_create(tenant=admin.tenant, title="P" * 101)
+    assert caught.value.messages == ["A position title must be 100 characters or fewer."]
+    assert services.position_create(tenant=admin.tenant, title="P" * 100).title == "P" * 100
+    with pytest.raises(ValidationError) as caught:
+        services.organisation_create(tenant=admin.tenant, name="N" * 201, town="T" * 61)
+    assert errors_of(caught) == {
+        "name": ["Employer name must be 200 characters or fewer."],
+        "town": ["Town or city must be 60 characters or fewer."],
+    }
