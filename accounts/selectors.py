@@ -5,6 +5,8 @@ from collections.abc import Iterable, Sequence
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from ui.parsing import search_words
+
 from .models import DEFAULT_LIST_STATUSES, Tenant, User
 
 SEARCHED_FIELDS = ("first_name", "surname", "email")
@@ -26,7 +28,7 @@ LIST_COLUMNS = (
 def search_filter(term: str) -> Q:
     """Every word must match the start or middle of a first name, surname or email."""
     condition = Q()
-    for word in term.split():
+    for word in search_words(term):
         any_field = Q()
         for field in SEARCHED_FIELDS:
             any_field |= Q(**{f"{field}__icontains": word})
@@ -51,7 +53,7 @@ def user_list(
     types = list(types)
     if types:
         users = users.filter(user_type__in=types)
-    if search.strip():
+    if search_words(search):
         users = users.filter(search_filter(search))
     return users.only(*LIST_COLUMNS).order_by(*USER_LIST_ORDER)
 

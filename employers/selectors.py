@@ -4,6 +4,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role, RoleAudience, Tenant, User, UserStatus, UserType
+from ui.parsing import search_words
 
 from .models import EmployerGroup, EmployerProfile, Organisation, Position
 
@@ -21,7 +22,7 @@ def group_search(
 ) -> tuple[list[EmployerGroup], bool]:
     """Groups whose place in the hierarchy matches every word; (first ``limit``, more exist)."""
     groups = EmployerGroup.objects.for_tenant(tenant).exclude(pk__in=list(exclude_ids))
-    for word in term.split():
+    for word in search_words(term):
         groups = groups.filter(path__icontains=word)
     rows = list(groups.order_by("path").only("id", "name", "path", "depth", "kind")[: limit + 1])
     return rows[:limit], len(rows) > limit
@@ -52,7 +53,7 @@ def role_picker(
     assigned_ids = list(assigned_ids)
     roles = employer_roles(tenant=tenant).only("id", "name")
     available = roles.exclude(pk__in=assigned_ids)
-    for word in term.split():
+    for word in search_words(term):
         available = available.filter(name__icontains=word)
     rows = list(available[: limit + 1])
     return {
@@ -70,7 +71,7 @@ def _choices(
     ``field`` matches every word of ``term`` (first ``limit``, and whether more exist), always
     with the selected row, so a choice never vanishes from its own list."""
     matching = scoped
-    for word in term.split():
+    for word in search_words(term):
         matching = matching.filter(**{f"{field}__icontains": word})
     rows = list(matching.order_by(field, "pk")[: limit + 1])
     more = len(rows) > limit
@@ -136,7 +137,7 @@ def organisation_list(*, tenant: Tenant, search: str = "") -> QuerySet[Organisat
     """The tenant's employer organisations, by name (``with_staff_counts`` adds the counts for
     the page shown: counting every organisation's staff first cost 0.5 s at 100,000)."""
     organisations = Organisation.objects.for_tenant(tenant)
-    for word in search.split():
+    for word in search_words(search):
         organisations = organisations.filter(
             Q(name__icontains=word)
             | Q(town__icontains=word)
@@ -211,7 +212,7 @@ def staff_choices(
         "id", "first_name", "surname", "email"
     )
     matching = staff
-    for word in term.split():
+    for word in search_words(term):
         matching = matching.filter(
             Q(first_name__icontains=word) | Q(surname__icontains=word) | Q(email__icontains=word)
         )

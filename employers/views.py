@@ -200,7 +200,7 @@ class PositionOptionsView(CreateUsersRequiredMixin, View):
     limit = 20
 
     def get(self, request):
-        term = request.GET.get("q", "").replace("\x00", "")[:100]
+        term = request.GET.get("q", "")
         positions, _ = selectors.position_choices(tenant=self.tenant, term=term, limit=self.limit)
         return JsonResponse(
             {"results": [{"value": str(p.pk), "label": p.title} for p in positions]}

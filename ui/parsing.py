@@ -4,6 +4,7 @@
 twenty digits overflows the database. Both are answered here as "not an id", never an exception.
 """
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -40,3 +41,14 @@ def parse_ids(values: Iterable[Any] | None) -> list[int]:
 def parse_page_number(value: Any) -> int:
     """A page number from the query string: 1 for anything that is not a sensible one."""
     return parse_id(value) or 1
+
+
+MAX_SEARCH_WORDS = 8
+MAX_WORD_LENGTH = 100
+
+
+def search_words(term: Any) -> list[str]:
+    """The words of a search box, safe to put in a query: control characters (a NUL byte makes
+    PostgreSQL refuse the query) become spaces, and a pasted essay is cut to a few words."""
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in str(term or ""))
+    return [word[:MAX_WORD_LENGTH] for word in text.split()[:MAX_SEARCH_WORDS]]
