@@ -18,7 +18,8 @@ def account_activate(*, user: User, username: str, password: str) -> User:
     Setting the password changes the hash inside every activation token, so the link that got
     them here stops working at once.
     """
-    username = username.strip()
+    # NFKC, as Django's own user model does: fullwidth or superscript letters become plain ones.
+    username = User.normalize_username(username.strip())
     with transaction.atomic():
         user = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
         if user.status != UserStatus.INVITED or user.is_archived:

@@ -3,6 +3,7 @@
 The pages, the CSV importer and the API call these, so each rule and message is written once.
 """
 
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -36,6 +37,18 @@ MOBILE_REQUIRED_MFV = (
 )
 GENDER_INVALID = "Select a gender from the list."
 TEXT_TOO_LONG = "%(label)s must be %(limit)d characters or fewer."
+INVISIBLE_CHARACTERS = (
+    "%(label)s cannot contain invisible or control characters (such as zero-width spaces or "
+    "text-direction marks). Type it again."
+)
+
+
+def has_invisible_characters(value: str) -> bool:
+    """Control and format characters: NUL, zero-width spaces, right-to-left overrides, bidi
+    isolates. They hide what a name really says, so names refuse them."""
+    return any(unicodedata.category(char) in ("Cc", "Cf") for char in value)
+
+
 EMAIL_TOO_LONG = "An email address must be %(limit)d characters or fewer."
 
 PERSON_TEXT_FIELDS = (
@@ -73,10 +86,16 @@ def too_long(model: type[models.Model], field: str, value: str) -> ValidationErr
     limit = getattr(model_field, "max_length", None)
     if not limit or len(value) <= limit:
         return None
-    label = str(getattr(model_field, "verbose_name", field)).capitalize()
     return ValidationError(
-        TEXT_TOO_LONG, code="max_length", params={"label": label, "limit": limit}
+        TEXT_TOO_LONG,
+        code="max_length",
+        params={"label": field_label(model, field), "limit": limit},
     )
+
+
+def field_label(model: type[models.Model], field: str) -> str:
+    """A model field's name as a person reads it: "Town or city"."""
+    return str(getattr(model._meta.get_field(field), "verbose_name", field)).capitalize()
 
 
 def email_taken(*, tenant: Tenant, email: str, exclude: User | None = None) -> bool:
@@ -106,6 +125,9 @@ def person_details_clean(
 
     for field in PERSON_TEXT_FIELDS:
         clean[field] = " ".join(str(data.get(field) or "").split())
+        if has_invisible_characters(clean[field]):
+            fail(field, INVISIBLE_CHARACTERS, "invisible", label=field_label(User, field))
+            continue
         problem = (
             None if field in ("first_name", "surname") else too_long(User, field, clean[field])
         )
@@ -121,6 +143,8 @@ def person_details_clean(
         ("first_name", "First name", FIRST_NAME_REQUIRED),
         ("surname", "Surname", SURNAME_REQUIRED),
     ):
+        if field in errors:
+            continue
         if not clean[field]:
             fail(field, required_message, "required")
         elif len(clean[field]) > NAME_MAX:

@@ -218,3 +218,39 @@ def test_text_at_its_column_length_is_kept_and_saved():
     )
     person.refresh_from_db()
     assert len(person.address_line_1) == 100
+
+
+# --- Look-alike and invisible characters -----------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["Ada\u200bLovelace", "Ada\u202eecalevoL", "Ada\u2066Lovelace\u2069", "Ada\x00"]
+)
+def test_names_refuse_invisible_and_direction_characters(name):
+    from accounts.people import person_details_clean
+
+    _, errors = person_details_clean(
+        tenant=TenantFactory(), data=_person(first_name=name, town=name)
+    )
+    assert set(errors) == {"first_name", "town"}
+    assert "cannot contain invisible or control characters" in str(errors["first_name"][0].message)
+
+
+@pytest.mark.django_db
+def test_names_in_any_script_are_kept():
+    """The twin: accents, other alphabets and apostrophes are names, not tricks."""
+    from accounts.people import person_details_clean
+
+    for name in ("Siobhán", "Zoë", "Дмитрий", "O'Brien", "محمد"):
+        clean, errors = person_details_clean(tenant=TenantFactory(), data=_person(first_name=name))
+        assert errors == {} and clean["first_name"] == name
+
+
+def test_a_fullwidth_username_is_the_plain_one_and_so_is_taken(invited):
+    UserFactory(username="admin")
+    with pytest.raises(ValidationError) as caught:
+        account_activate(user=invited, username="\uff21\uff24\uff2d\uff29\uff2e", password=PASSWORD)
+    assert "already taken" in caught.value.messages[0]
+    user = account_activate(user=invited, username="\u1d2c" + "da", password=PASSWORD)
+    assert user.username == "Ada"  # the superscript A is stored as a plain A
