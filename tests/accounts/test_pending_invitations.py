@@ -91,4 +91,5 @@ def test_pending_list_queries_do_not_grow_with_the_rows(client, admin):
         return len(captured)
 
     one_page = queries_with(10)  # it knows its total without counting
-    assert one_page + 1 == queries_with(60) == queries_with(100) <= 6
+    # Beyond one page the total costs a bounded count (and, on PostgreSQL, an EXPLAIN first).
+    assert one_page < queries_with(60) == queries_with(100) <= 7
