@@ -1,7 +1,7 @@
 """Activation: the invited person's own step, from Invited to Full user."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit_record
@@ -36,7 +36,18 @@ def account_activate(*, user: User, username: str, password: str) -> User:
         user.set_password(password)
         user.status = UserStatus.FULL
         user.activated_at = timezone.now()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            # Someone in another tenant took the same username a moment ago.
+            raise ValidationError(
+                {
+                    "username": ValidationError(
+                        USERNAME_TAKEN, code="taken", params={"username": username}
+                    )
+                }
+            ) from None
         audit_record(
             tenant=user.tenant,
             actor=user,

@@ -249,13 +249,13 @@ def person_create(
     leaves after the transaction commits; a provider failure leaves the account in place with a
     failed invitation that can be retried.
     """
-    try:
+    def insert(username: str | None) -> tuple[User, Invitation | None]:
         with transaction.atomic():
             user = User(
                 tenant=tenant,
                 user_type=user_type,
                 status=UserStatus.PROSPECT,
-                username=username_default(clean["email"]),
+                username=username,
                 invitation_count=0,
                 **clean,
             )
@@ -274,8 +274,13 @@ def person_create(
             if invite:
                 invitation = invitation_create(user=user, sent_by=created_by)
                 invitation_deliver_after_commit(invitation)
+        return user, invitation
+
+    username = username_default(clean["email"])
+    try:
+        user, invitation = insert(username)
     except IntegrityError:
-        # Another request took the email between the check and the insert.
+        # Another request got there between the checks and the insert.
         if email_taken(tenant=tenant, email=clean["email"]):
             raise ValidationError(
                 {
@@ -284,7 +289,11 @@ def person_create(
                     )
                 }
             ) from None
-        raise
+        if username is None or not username_taken(username):
+            raise
+        # The same address was just made someone's username in another tenant: usernames are
+        # unique site-wide, so this person chooses one at activation instead.
+        user, invitation = insert(None)
     if invitation is not None:
         # Delivery ran after commit and recorded what the provider said.
         invitation.refresh_from_db()

@@ -254,3 +254,47 @@ def test_a_fullwidth_username_is_the_plain_one_and_so_is_taken(invited):
     assert "already taken" in caught.value.messages[0]
     user = account_activate(user=invited, username="\u1d2c" + "da", password=PASSWORD)
     assert user.username == "Ada"  # the superscript A is stored as a plain A
+
+
+# --- Races across tenants end in a message or another default, never a 500 ------------------
+
+
+@pytest.mark.django_db
+def test_an_address_made_someones_username_meanwhile_leaves_the_new_person_without_one():
+    """Two tenants create the same email at once: the loser's default username (the email) is
+    taken site-wide between its check and its insert. The person is created anyway, and will
+    choose a username at activation."""
+    from unittest import mock
+
+    from accounts.people import person_create
+
+    winner = UserFactory(email="shared@example.com", username="shared@example.com")
+    tenant = TenantFactory()
+    clean = {"title": "Ms", "first_name": "Late", "surname": "Comer", "email": winner.email}
+    with mock.patch("accounts.people.username_default", return_value=winner.username):
+        person, _ = person_create(
+            tenant=tenant,
+            user_type="employer",
+            created_by=None,
+            clean=clean,
+            invite=False,
+            populate=lambda user: "",
+        )
+    assert person.tenant == tenant and person.username is None
+    assert User.objects.filter(email="shared@example.com").count() == 2
+
+
+def test_a_username_taken_in_another_tenant_at_the_last_moment_is_a_message(invited):
+    from unittest import mock
+
+    UserFactory(username="popular")
+    with (
+        mock.patch("accounts.activation.username_taken", return_value=False),
+        pytest.raises(ValidationError) as caught,
+    ):
+        account_activate(user=invited, username="popular", password=PASSWORD)
+    assert caught.value.message_dict == {
+        "username": ["The username 'popular' is already taken. Choose another."]
+    }
+    invited.refresh_from_db()
+    assert invited.status == UserStatus.INVITED and not invited.has_usable_password()
