@@ -249,6 +249,7 @@ def person_create(
     leaves after the transaction commits; a provider failure leaves the account in place with a
     failed invitation that can be retried.
     """
+
     def insert(username: str | None) -> tuple[User, Invitation | None]:
         with transaction.atomic():
             user = User(

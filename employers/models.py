@@ -56,7 +56,7 @@ class Position(models.Model):
     """A job title shared by the whole tenant (all employers and administrators see it)."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="positions")
-    title = models.CharField(max_length=100)
+    title = models.CharField("position title", max_length=100)
 
     objects = TenantQuerySet.as_manager()
 

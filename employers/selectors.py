@@ -65,21 +65,29 @@ def role_picker(
 
 
 def _choices(
-    scoped: QuerySet, *, field: str, term: str, selected_id: int | None, limit: int
+    scoped: QuerySet,
+    *,
+    fields: tuple[str, ...],
+    term: str,
+    selected_ids: Iterable[int | None] = (),
+    limit: int,
 ) -> tuple[list, bool]:
-    """One page of a long dropdown: rows of ``scoped`` (already limited to the tenant) whose
-    ``field`` matches every word of ``term`` (first ``limit``, and whether more exist), always
-    with the selected row, so a choice never vanishes from its own list."""
+    """One page of a long dropdown: rows of ``scoped`` (already limited to the tenant, and in
+    its order) where every word of ``term`` matches one of ``fields`` (first ``limit``, and
+    whether more exist), always with the chosen rows, so a choice never vanishes from its own
+    list."""
     matching = scoped
     for word in search_words(term):
-        matching = matching.filter(**{f"{field}__icontains": word})
-    rows = list(matching.order_by(field, "pk")[: limit + 1])
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": word})
+        matching = matching.filter(any_field)
+    rows = list(matching[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
-    if selected_id and all(row.pk != selected_id for row in rows):
-        selected = scoped.filter(pk=selected_id).first()
-        if selected is not None:
-            rows.insert(0, selected)
+    missing = {pk for pk in selected_ids if pk} - {row.pk for row in rows}
+    if missing:
+        rows = list(scoped.filter(pk__in=missing)) + rows
     return rows, more
 
 
@@ -92,10 +100,10 @@ def position_choices(
 ) -> tuple[list[Position], bool]:
     """Positions for the Add Employer dropdown."""
     return _choices(
-        Position.objects.for_tenant(tenant),
-        field="title",
+        Position.objects.for_tenant(tenant).order_by("title", "pk"),
+        fields=("title",),
         term=term,
-        selected_id=selected_id,
+        selected_ids=[selected_id],
         limit=limit,
     )
 
@@ -105,10 +113,10 @@ def organisation_choices(
 ) -> tuple[list[Organisation], bool]:
     """Employer organisations for the learner's Add Employer dialog."""
     return _choices(
-        Organisation.objects.for_tenant(tenant),
-        field="name",
+        Organisation.objects.for_tenant(tenant).order_by("name", "pk"),
+        fields=("name",),
         term=term,
-        selected_id=selected_id,
+        selected_ids=[selected_id],
         limit=limit,
     )
 
@@ -180,11 +188,7 @@ def organisation_staff(*, organisation: Organisation) -> QuerySet[User]:
 
 def employer_position(*, user: User) -> Position | None:
     """The position an employer holds, if any."""
-    profile = (
-        EmployerProfile.objects.filter(user=user, user__tenant_id=user.tenant_id)
-        .select_related("position")
-        .first()
-    )
+    profile = EmployerProfile.objects.filter(user=user).select_related("position").first()
     return profile.position if profile else None
 
 
@@ -208,18 +212,10 @@ def staff_choices(
     """One page of an organisation's staff for the manager and mentor pickers, matching every
     word of ``term`` on name or email; the chosen people always come too, so a choice never
     vanishes from its own list. (first ``limit``, whether more exist)"""
-    staff = organisation_staff(organisation=organisation).only(
-        "id", "first_name", "surname", "email"
+    return _choices(
+        organisation_staff(organisation=organisation).only("id", "first_name", "surname", "email"),
+        fields=("first_name", "surname", "email"),
+        term=term,
+        selected_ids=selected_ids,
+        limit=limit,
     )
-    matching = staff
-    for word in search_words(term):
-        matching = matching.filter(
-            Q(first_name__icontains=word) | Q(surname__icontains=word) | Q(email__icontains=word)
-        )
-    rows = list(matching[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    missing = set(selected_ids) - {row.pk for row in rows}
-    if missing:
-        rows = list(staff.filter(pk__in=missing)) + rows
-    return rows, more

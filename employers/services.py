@@ -21,7 +21,6 @@ from ui.parsing import parse_id
 from .models import EmployerGroup, EmployerProfile, GroupKind, Organisation, Position
 from .selectors import organisations_of_groups
 
-POSITION_TOO_LONG = "A position title must be %(limit)d characters or fewer."
 POSITION_EXISTS = "The position '%(title)s' already exists. Select it from the list."
 ORGANISATION_EXISTS = "An employer called '%(name)s' already exists."
 
@@ -43,9 +42,9 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Enter a position title.", code="required")
-    limit = Position._meta.get_field("title").max_length or 100
-    if len(title) > limit:
-        raise ValidationError(POSITION_TOO_LONG, code="max_length", params={"limit": limit})
+    problem = too_long(Position, "title", title)
+    if problem is not None:
+        raise problem
     if Position.objects.for_tenant(tenant).filter(title__lower=ci(title)).exists():
         raise ValidationError(POSITION_EXISTS, code="duplicate", params={"title": title})
     return Position.objects.create(tenant=tenant, title=title)

@@ -221,7 +221,7 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
                 organisation=organisation,
                 term=staff_search,
                 selected_ids=parse_ids(
-                    [data.get("manager") or form["manager"].value(), data.get("mentor")]
+                    [data.get(role) or form[role].value() for role in ("manager", "mentor")]
                 ),
             )
             if organisation

@@ -262,7 +262,7 @@ def test_groups_roles_and_positions_of_this_tenant_are_accepted(admin, data):
 def test_a_position_title_or_organisation_field_beyond_its_column_is_refused(admin):
     with pytest.raises(ValidationError) as caught:
         services.position_create(tenant=admin.tenant, title="P" * 101)
-    assert caught.value.messages == ["A position title must be 100 characters or fewer."]
+    assert caught.value.messages == ["Position title must be 100 characters or fewer."]
     assert services.position_create(tenant=admin.tenant, title="P" * 100).title == "P" * 100
     with pytest.raises(ValidationError) as caught:
         services.organisation_create(tenant=admin.tenant, name="N" * 201, town="T" * 61)
