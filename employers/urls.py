@@ -27,6 +27,16 @@ urlpatterns = [
     path(
         "employers/positions/options/", views.PositionOptionsView.as_view(), name="position_options"
     ),
+    path(
+        "organisations/options/",
+        views.OrganisationOptionsView.as_view(),
+        name="organisation_options",
+    ),
+    path(
+        "organisations/<int:pk>/staff/options/",
+        views.StaffOptionsView.as_view(),
+        name="staff_options",
+    ),
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
     path("organisations/add/", views.OrganisationCreateView.as_view(), name="organisation_add"),
 ]

@@ -194,17 +194,43 @@ class EmployerEditView(EmployerFormView):
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
 
 
-class PositionOptionsView(CreateUsersRequiredMixin, View):
-    """The position combobox's options: the first matches of what was typed, as JSON."""
+class OptionsView(CreateUsersRequiredMixin, View):
+    """A combobox's options: the first matches of what was typed (``?q=``), as JSON
+    ``{"results": [{"value": "12", "label": "Site Foreman"}]}`` (see ``static/js/combobox.js``)."""
 
     limit = 20
 
-    def get(self, request):
-        term = request.GET.get("q", "")
-        positions, _ = selectors.position_choices(tenant=self.tenant, term=term, limit=self.limit)
+    def get(self, request, **kwargs):
+        options = self.options(request.GET.get("q", ""), **kwargs)
         return JsonResponse(
-            {"results": [{"value": str(p.pk), "label": p.title} for p in positions]}
+            {"results": [{"value": str(value), "label": label} for value, label in options]}
         )
+
+    def options(self, term: str, **kwargs) -> list[tuple[int, str]]:
+        raise NotImplementedError
+
+
+class PositionOptionsView(OptionsView):
+    def options(self, term, **kwargs):
+        positions, _ = selectors.position_choices(tenant=self.tenant, term=term, limit=self.limit)
+        return [(position.pk, position.title) for position in positions]
+
+
+class OrganisationOptionsView(OptionsView):
+    def options(self, term, **kwargs):
+        organisations, _ = selectors.organisation_choices(
+            tenant=self.tenant, term=term, limit=self.limit
+        )
+        return [(organisation.pk, organisation.name) for organisation in organisations]
+
+
+class StaffOptionsView(OptionsView):
+    """Manager and mentor options: one organisation's staff, the email beside each name."""
+
+    def options(self, term, *, pk: int, **kwargs):
+        organisation = selectors.organisation_get(tenant=self.tenant, organisation_id=pk)
+        staff, _ = selectors.staff_choices(organisation=organisation, term=term, limit=self.limit)
+        return [(person.pk, selectors.staff_label(person)) for person in staff]
 
 
 class OrganisationListView(AdministratorRequiredMixin, TemplateView):

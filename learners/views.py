@@ -234,9 +234,16 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
         for role, nobody in (("manager", "No manager"), ("mentor", "No mentor")):
             form.fields[role].widget.choices = [
                 ("", nobody if organisation else "Select an employer first"),
-                # The email beside the name tells two people of one name apart.
-                *((person.pk, f"{person.full_name} ({person.email})") for person in staff),
+                *((person.pk, employer_selectors.staff_label(person)) for person in staff),
             ]
+        # With JavaScript each select becomes a combobox that asks the server as you type.
+        form.fields["organisation"].widget.attrs["data-combobox"] = reverse(
+            "employers:organisation_options"
+        )
+        if organisation:
+            staff_url = reverse("employers:staff_options", args=[organisation.pk])
+            for role in ("manager", "mentor"):
+                form.fields[role].widget.attrs["data-combobox"] = staff_url
         context = {
             "form": form,
             "organisations": organisations,

@@ -40,6 +40,7 @@ OBJECT_ROUTES = {
     "employers:edit_role_search": ("employer",),
     "employers:edit_positions": ("employer",),
     "employers:edit_position_add": ("employer",),
+    "employers:staff_options": ("organisation",),
 }
 # Routes that name no object (ids arrive in the form, if at all).
 TENANT_ROUTES = {
@@ -55,6 +56,7 @@ TENANT_ROUTES = {
     "employers:add_position_add": {},
     "employers:organisation_list": {},
     "employers:position_options": {},
+    "employers:organisation_options": {},
     "employers:organisation_add": {},
     "learners:add": {},
     "learners:add_groups": {},
@@ -238,6 +240,7 @@ def test_the_same_routes_answer_for_the_tenants_own_objects(client, world):
         "employer": UserFactory(tenant=a_admin.tenant, user_type=UserType.EMPLOYER),
         "learner": UserFactory(tenant=a_admin.tenant),
         "invited": UserFactory(tenant=a_admin.tenant, status=UserStatus.PROSPECT),
+        "organisation": OrganisationFactory(tenant=a_admin.tenant),
     }
     client.force_login(a_admin)
     for name, kinds in OBJECT_ROUTES.items():

@@ -3,13 +3,19 @@
 // with it, the person types, the server answers with matching options as JSON
 // ([{"value": "12", "label": "Site Foreman"}]), arrows move, Enter or a click chooses, Escape
 // closes. The chosen value still travels in the (now hidden) select, so the form posts as before.
+//
+// A choice may redraw the part of the page holding the combobox (the learner's Add Employer
+// dialog redraws itself when an employer is chosen); the new combobox then takes the focus back,
+// so a keyboard user carries on from where they were.
 (function () {
   "use strict";
   var counter = 0;
+  var refocus = null;  // the id of the combobox that made the last choice
 
   function enhance(select) {
     if (select.dataset.comboboxReady) return;
     select.dataset.comboboxReady = "1";
+    var hadFocus = document.activeElement === select;
     var url = select.dataset.combobox;
     var id = select.id + "-combobox";
     var listId = select.id + "-options";
@@ -61,6 +67,11 @@
       '[data-combobox-fallback="' + select.id + '"]'
     );
     fallback.forEach(function (element) { element.hidden = true; });
+
+    var focusLost = !document.activeElement || document.activeElement === document.body;
+    if (hadFocus || (refocus === id && focusLost)) {
+      input.focus();
+    }
 
     var options = [];
     var active = -1;
@@ -122,6 +133,7 @@
       input.value = option.textContent;
       status.textContent = option.textContent + " chosen.";
       close();
+      refocus = id;
       select.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
@@ -150,10 +162,13 @@
         if (!list.hidden && active >= 0) { event.preventDefault(); choose(active); }
         else if (!list.hidden) { event.preventDefault(); }
       } else if (event.key === "Escape") {
-        if (!list.hidden) { event.preventDefault(); close(); }
+        // An open list closes first; only a second Escape reaches a surrounding dialog.
+        if (!list.hidden) { event.preventDefault(); event.stopPropagation(); close(); }
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
+    // The typed text is not the value: only a choice (the select's own change) tells the page.
+    input.addEventListener("change", function (event) { event.stopPropagation(); });
   }
 
   function enhanceAll(root) {

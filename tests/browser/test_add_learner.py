@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -39,6 +41,21 @@ def dialog(page: Page):
     return page.get_by_role("dialog", name="Add Employer")
 
 
+def combobox(box, name: str):
+    """The combobox named ``name``, once the script has turned its select into one."""
+    return box.locator("input").and_(box.get_by_role("combobox", name=name))
+
+
+def choose(page: Page, box, name: str, typed: str, option: str) -> None:
+    """Type into a combobox and click one of the options the server offers."""
+    field = combobox(box, name)
+    field.fill("")
+    field.press_sequentially(typed)
+    box.get_by_role("listbox", name=name).get_by_role("option", name=option, exact=True).click()
+    expect(field).to_have_value(option)
+    htmx_idle(page)
+
+
 def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo_site):
     open_add_learner(page, demo_site)
     assert_accessible(page)
@@ -47,17 +64,21 @@ def test_add_learner_with_an_employer_record_through_the_dialog(page: Page, demo
     page.get_by_role("button", name="Add employer").click()
     box = dialog(page)
     expect(box).to_be_visible()
-    expect(box.get_by_label("Employer", exact=True)).to_be_focused()
+    expect(combobox(box, "Employer")).to_be_focused()
     assert_accessible(page)
 
-    box.get_by_label("Employer", exact=True).select_option(label="Brightside Care Homes")
+    choose(page, box, "Employer", "bright", "Brightside Care Homes")
     expect(box.locator("#employer-address")).to_contain_text("8 Elm Street, Birmingham, B1 1AA")
-    htmx_idle(page)
     people = staff_names("Brightside Care Homes")
-    expect(box.get_by_label("Manager").locator("option")).to_have_text(["No manager", *people])
-    expect(box.get_by_label("Mentor").locator("option")).to_have_text(["No mentor", *people])
-    box.get_by_label("Manager").select_option(label=people[0])
-    box.get_by_label("Mentor").select_option(label=people[1])
+    manager = combobox(box, "Manager")
+    manager.focus()
+    page.keyboard.press("ArrowDown")  # an empty box offers the first of the staff
+    expect(box.get_by_role("listbox", name="Manager").get_by_role("option")).to_have_text(people)
+    assert_accessible(page)
+    page.keyboard.press("Escape")  # closes the list only; the dialog stays
+    expect(box).to_be_visible()
+    choose(page, box, "Manager", people[0].split()[0], people[0])
+    choose(page, box, "Mentor", people[1].split()[0], people[1])
     box.get_by_label("Console").check()
     box.get_by_label("Main Aim Registration Number").fill("ZPROG001")
     page.screenshot(path=SCREENSHOTS / "add-employer-dialog.png", full_page=False)
@@ -109,9 +130,7 @@ def test_the_dialogs_plus_adds_an_organisation_with_its_employer_group(page: Pag
     box.get_by_role("button", name="Save new employer").click()
     htmx_idle(page)
     expect(box.get_by_text("Employer 'Riverside Bakery' added and selected.")).to_be_visible()
-    expect(box.get_by_label("Employer", exact=True).locator("option:checked")).to_have_text(
-        "Riverside Bakery"
-    )
+    expect(combobox(box, "Employer")).to_have_value("Riverside Bakery")
     expect(box.locator("#employer-address")).to_contain_text("LS1 1UR")
     group = EmployerGroup.objects.get(organisation__name="Riverside Bakery")
     assert group.kind == GroupKind.EMPLOYER and group.name == "Riverside Bakery"
@@ -124,7 +143,7 @@ def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, d
     page.keyboard.press("Enter")
     box = dialog(page)
     expect(box).to_be_visible()
-    expect(box.get_by_label("Employer", exact=True)).to_be_focused()
+    expect(combobox(box, "Employer")).to_be_focused()
 
     # Save with nothing chosen: the errors show inside the dialog.
     box.get_by_label("Classic").focus()
@@ -136,10 +155,16 @@ def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, d
     expect(box.get_by_role("alert")).to_contain_text("Select at least one interface")
     assert_accessible(page)
 
-    box.get_by_label("Employer", exact=True).focus()
-    page.keyboard.press("ArrowDown")  # first employer in the list
-    expect(box.locator("#employer-address")).not_to_contain_text("Select an employer")
+    employer = combobox(box, "Employer")
+    employer.focus()
+    page.keyboard.type("kestrel")
+    expect(box.get_by_role("option", name="Kestrel Logistics")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(box.locator("#employer-address")).to_contain_text("Newcastle, NE1 3PF")
     htmx_idle(page)
+    expect(combobox(box, "Employer")).to_be_focused()  # the redrawn dialog keeps the place
+    expect(combobox(box, "Employer")).to_have_value("Kestrel Logistics")
     box.get_by_label("Classic").focus()
     page.keyboard.press("Space")
     box.get_by_role("button", name="Save").focus()
@@ -189,3 +214,41 @@ def test_without_javascript_the_same_learner_is_created(browser, demo_site):
     assert f"{record.manager.full_name} ({record.manager.email})" == people[0] and record.is_primary
     assert record.main_aim_reference == "ZPROG002" and record.interfaces == ["Classic"]
     context.close()
+
+
+def test_two_staff_of_one_name_are_told_apart_and_chosen_by_keyboard(page: Page, demo_site):
+    organisation = Organisation.objects.get(name="Kestrel Logistics")
+    namesakes = []
+    for email in ("sam.lee@kestrel.example", "sam.lee2@kestrel.example"):
+        person = User.objects.create(
+            tenant=organisation.tenant,
+            user_type="employer",
+            username=email,
+            first_name="Sam",
+            surname="Leeworth",
+            email=email,
+        )
+        organisation.members.add(person)
+        namesakes.append(person)
+    open_add_learner(page, demo_site)
+    page.get_by_role("button", name="Add employer").click()
+    box = dialog(page)
+    choose(page, box, "Employer", "kestrel", "Kestrel Logistics")
+
+    mentor = combobox(box, "Mentor")
+    mentor.focus()
+    page.keyboard.type("leeworth")
+    options = box.get_by_role("listbox", name="Mentor").get_by_role("option")
+    expect(options).to_have_text(
+        ["Sam Leeworth (sam.lee@kestrel.example)", "Sam Leeworth (sam.lee2@kestrel.example)"]
+    )
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(mentor).to_have_value("Sam Leeworth (sam.lee2@kestrel.example)")
+    expect(box).to_be_visible()
+    box.get_by_role("button", name="Save").click()
+    expect(box).to_be_hidden()
+    expect(page.locator(".employer-record")).to_contain_text("Sam Leeworth")
+    record = json.loads(page.locator("input[name=employer_records]").input_value())
+    assert record["mentor"] == namesakes[1].pk

@@ -226,3 +226,52 @@ def test_a_managers_learners_come_a_page_at_a_time_in_the_same_queries(client, a
     client.force_login(admin)
     profile = client.get(reverse("accounts:user_detail", args=[manager.pk])).content.decode()
     assert 'href="?learners_page=2#supported-heading" rel="next"' in profile
+
+
+def test_the_employer_combobox_offers_this_tenants_organisations_only(client, admin):
+    OrganisationFactory(tenant=admin.tenant, name="Kestrel Logistics")
+    OrganisationFactory(tenant=admin.tenant, name="Brightside Care")
+    OrganisationFactory(name="Kestrel Elsewhere")  # another tenant's
+    url = reverse("employers:organisation_options")
+    response = client.get(url, {"q": "kestrel"})
+    assert [item["label"] for item in response.json()["results"]] == ["Kestrel Logistics"]
+    assert client.get(url, {"q": "\x00"}).status_code == 200
+
+
+def test_manager_and_mentor_options_are_the_organisations_staff_with_their_emails(client, admin):
+    organisation = OrganisationFactory(tenant=admin.tenant)
+    for email in ("sam.one@example.com", "sam.two@example.com"):
+        person = UserFactory(
+            tenant=admin.tenant,
+            user_type=UserType.EMPLOYER,
+            first_name="Sam",
+            surname="Lee",
+            email=email,
+        )
+        organisation.members.add(person)
+    organisation.members.add(
+        UserFactory(tenant=admin.tenant, user_type=UserType.EMPLOYER, first_name="Ola")
+    )
+    outsider = UserFactory(tenant=admin.tenant, user_type=UserType.EMPLOYER, first_name="Sam")
+    OrganisationFactory(tenant=admin.tenant).members.add(outsider)
+    url = reverse("employers:staff_options", args=[organisation.pk])
+    labels = [item["label"] for item in client.get(url, {"q": "sam"}).json()["results"]]
+    # Two people of one name are told apart by their email; nobody from elsewhere is offered.
+    assert labels == ["Sam Lee (sam.one@example.com)", "Sam Lee (sam.two@example.com)"]
+    other_tenants = reverse("employers:staff_options", args=[OrganisationFactory().pk])
+    assert client.get(other_tenants).status_code == 404
+
+
+def test_the_dialog_marks_its_pickers_for_the_combobox_once_an_employer_is_chosen(client, admin):
+    organisation = OrganisationFactory(tenant=admin.tenant)
+    html = client.get(RECORD, HTTP_HX_REQUEST="true").content.decode()
+    organisation_options = reverse("employers:organisation_options")
+    assert f'data-combobox="{organisation_options}"' in html
+    assert html.count("data-combobox=") == 1  # no people to pick before an employer is chosen
+    response = client.post(
+        RECORD,
+        {"organisation": organisation.pk, "action": "choose_employer"},
+        HTTP_HX_REQUEST="true",
+    )
+    staff_options = reverse("employers:staff_options", args=[organisation.pk])
+    assert response.content.decode().count(f'data-combobox="{staff_options}"') == 2
