@@ -1,40 +1,51 @@
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 
 from .lookups import ci
 from .models import User, UserStatus
 
 
+def sign_in_account(identifier: str) -> User | None:
+    """The one account a typed username or email signs in to, ignoring case: the account with
+    that username, else the most recently used account with that email (an email is unique
+    only within a tenant; a person with accounts in two tenants signs in to the other by its
+    username). Only Full users who are active and not archived can sign in."""
+    identifier = (identifier or "").strip().lower()
+    if not identifier:
+        return None
+    return (
+        User.objects.filter(
+            Q(username__lower=ci(identifier), username__isnull=False)
+            | Q(email__lower=ci(identifier))
+        )
+        .filter(status=UserStatus.FULL, is_active=True, is_archived=False)
+        .annotate(
+            by_email=Case(When(username__lower=ci(identifier), then=Value(0)), default=Value(1))
+        )
+        .order_by("by_email", F("last_login").desc(nulls_last=True), "pk")
+        .select_related("tenant")
+        .first()
+    )
+
+
 class UsernameOrEmailBackend(ModelBackend):
     """Sign in with a username or an email address, ignoring case.
 
-    Only Full users who are active and not archived can sign in. Every other case (no such
-    person, a Prospect, an Invited user who has not activated, Expired, Cancelled, a wrong
-    password) returns None after the same password-hashing work, so neither the answer nor its
-    timing tells a stranger that an account exists.
+    Every attempt costs exactly one password hash, whatever matches: no such person, a
+    Prospect, an Invited user who has not activated, Expired, Cancelled, one account or an email
+    shared by accounts in several tenants. So neither the answer nor its timing tells a
+    stranger that an account (or a second one) exists.
     """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        identifier = username.strip().lower()
-        candidates = list(
-            User.objects.filter(
-                Q(username__lower=ci(identifier), username__isnull=False)
-                | Q(email__lower=ci(identifier))
-            )
-            .filter(status=UserStatus.FULL, is_active=True, is_archived=False)
-            .select_related("tenant")[:5]
-        )
-        # A username match wins over an email match: usernames are unique, emails only per tenant.
-        candidates.sort(key=lambda u: (u.username or "").lower() != identifier)
-        for user in candidates:
-            if user.has_usable_password() and user.check_password(password):
-                return user
-        if not any(user.has_usable_password() for user in candidates):
+        user = sign_in_account(username)
+        if user is None or not user.has_usable_password():
             # Spend the time a real check would, as Django's ModelBackend does.
             User().set_password(password)
-        return None
+            return None
+        return user if user.check_password(password) else None
 
     def user_can_authenticate(self, user) -> bool:
         return (

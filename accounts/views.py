@@ -9,6 +9,7 @@ from ui.pagination import keyset_page, total_of
 
 from . import ratelimit, selectors
 from .audit import audit_trail
+from .backends import sign_in_account
 from .forms import SignInForm, UserListFilterForm
 from .invitations.selectors import invitation_history
 from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
@@ -17,14 +18,16 @@ from .phone import format_mobile
 
 
 class SignInView(auth_views.LoginView):
-    """Sign in. Too many failures for one username, or from one address, pause it for 15
-    minutes; the pause reads the same for every username, so it reveals no account."""
+    """Sign in. Too many failures for one account (whether its username or its email was
+    typed), for one typed name, or from one address, pause it for 15 minutes; the pause reads
+    the same for every name, so it reveals no account."""
 
     template_name = "accounts/sign_in.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
     window_seconds = 15 * 60
-    limits = {"user": 10, "client": 50}  # a college behind one address shares "client"
+    # A college behind one address shares "client".
+    limits = {"account": 10, "user": 10, "client": 50}
 
     def post(self, request, *args, **kwargs):
         keys = self.throttle_keys()
@@ -39,18 +42,23 @@ class SignInView(auth_views.LoginView):
         for kind, key in keys:
             if not request.user.is_authenticated:
                 ratelimit.hit(key, limit=self.limits[kind], window_seconds=self.window_seconds)
-            elif kind == "user":
+            elif kind in ("account", "user"):
                 # Only the person's own count: signing in to one account must not wipe the
                 # count of guesses made from this address at others.
                 ratelimit.reset(key)
         return response
 
     def throttle_keys(self) -> list[tuple[str, str]]:
-        username = self.request.POST.get("username", "").strip().casefold()
-        return [
-            ("user", f"sign-in:user:{username}"),
+        typed = self.request.POST.get("username", "")
+        keys = [
+            ("user", f"sign-in:user:{typed.strip().casefold()}"),
             ("client", f"sign-in:client:{ratelimit.client_address(self.request)}"),
         ]
+        account = sign_in_account(typed)
+        if account is not None:
+            # Switching between the username and the email must not buy more guesses.
+            keys.append(("account", f"sign-in:account:{account.pk}"))
+        return keys
 
 
 SIGN_IN_PAUSED = (

@@ -144,3 +144,56 @@ def test_signing_in_to_one_account_does_not_clear_the_addresss_count(client, set
         sign_in(client, f"victim{n}", "guess")
     sign_in(client, "mine")
     assert ratelimit.exceeded("sign-in:client:127.0.0.1", limit=5)
+
+
+def test_switching_between_username_and_email_buys_no_more_guesses(client):
+    UserFactory(username="manager", email="manager@example.com", password=PASSWORD)
+    for n in range(10):
+        identifier = "manager" if n % 2 else "MANAGER@example.com"
+        assert sign_in(client, identifier, "guess " + PASSWORD).status_code == 200
+    # Neither spelling has ten failures of its own, but the account has: both are paused.
+    for identifier in ("manager", "manager@example.com"):
+        paused = sign_in(client, identifier)
+        assert paused.status_code == 429, identifier
+        assert "_auth_user_id" not in client.session
+
+
+def hash_work(identifier: str, password: str) -> int:
+    """How many password hashes one sign-in attempt computes."""
+    from django.contrib.auth import authenticate, base_user
+
+    with (
+        mock.patch.object(base_user, "check_password", wraps=base_user.check_password) as check,
+        mock.patch.object(base_user, "make_password", wraps=base_user.make_password) as make,
+    ):
+        authenticate(username=identifier, password=password)
+    return check.call_count + make.call_count
+
+
+def test_every_sign_in_costs_one_password_hash_whatever_matches():
+    shared = "same.person@example.com"
+    UserFactory(username="in.tenant.a", email=shared, password=PASSWORD)
+    UserFactory(username="in.tenant.b", email=shared, password=PASSWORD)
+    UserFactory(username="prospect", status=UserStatus.PROSPECT, password=PASSWORD)
+    UserFactory(username="only.one", email="only.one@example.com", password=PASSWORD)
+    attempts = {
+        "nobody": hash_work("nobody@example.com", "wrong"),
+        "a Prospect": hash_work("prospect", "wrong"),
+        "one account": hash_work("only.one@example.com", "wrong"),
+        "an email in two tenants": hash_work(shared, "wrong"),
+        "a username": hash_work("in.tenant.b", "wrong"),
+    }
+    assert set(attempts.values()) == {1}, attempts
+
+
+def test_an_email_in_two_tenants_signs_in_to_the_account_last_used(client):
+    shared = "same.person@example.com"
+    older = UserFactory(username="in.tenant.a", email=shared, password=PASSWORD)
+    newer = UserFactory(username="in.tenant.b", email=shared, password=PASSWORD)
+    assert sign_in(client, "in.tenant.b").status_code == 302  # the username names one
+    client.logout()
+    assert sign_in(client, shared).status_code == 302
+    assert client.session["_auth_user_id"] == str(newer.pk)
+    client.logout()
+    assert sign_in(client, "in.tenant.a").status_code == 302  # and the other by its username
+    assert client.session["_auth_user_id"] == str(older.pk)
