@@ -12,3 +12,5 @@ urlpatterns = [
     # Email provider tracking webhooks (delivered, bounced), protected by ANYMAIL_WEBHOOK_SECRET.
     path("anymail/", include("anymail.urls")),
 ]
+
+handler500 = "aptem.errors.server_error"
