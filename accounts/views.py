@@ -1,3 +1,4 @@
+import hashlib
 from urllib.parse import urlencode
 
 from django.contrib.auth import views as auth_views
@@ -50,8 +51,10 @@ class SignInView(auth_views.LoginView):
 
     def throttle_keys(self) -> list[tuple[str, str]]:
         typed = self.request.POST.get("username", "")
+        # The typed name may be anything, of any length: the key holds its digest.
+        digest = hashlib.sha256(typed.strip().casefold().encode()).hexdigest()
         keys = [
-            ("user", f"sign-in:user:{typed.strip().casefold()}"),
+            ("user", f"sign-in:user:{digest}"),
             ("client", f"sign-in:client:{ratelimit.client_address(self.request)}"),
         ]
         account = sign_in_account(typed)

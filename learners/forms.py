@@ -5,18 +5,43 @@ from django import forms
 
 from accounts.forms import PersonDetailsForm, invite_field
 from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
+from ui.parsing import parse_id
+
+MAX_RECORD_LENGTH = 2000  # a record is a few ids and short strings
 
 
 def parse_records(values) -> list[dict]:
-    """Employer records carried in the form as JSON, one per hidden input."""
+    """Employer records carried in the form as JSON, one per hidden input, in the shape the
+    dialog writes them. Whatever arrives instead (too long, nested thousands deep, not an
+    object, a number where a list belongs) reads as an empty record, which the rules then
+    refuse with a message."""
     records = []
     for value in values or ():
         try:
-            record = json.loads(value)
-        except (TypeError, ValueError):
+            record = json.loads(value) if len(value) <= MAX_RECORD_LENGTH else {}
+        except (TypeError, ValueError, RecursionError):
             record = {}
-        records.append(record if isinstance(record, dict) else {})
+        records.append(_record_shape(record))
     return records
+
+
+def _record_shape(record) -> dict:
+    if not isinstance(record, dict):
+        record = {}
+
+    def text(key: str) -> str:
+        value = record.get(key)
+        return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
+
+    interfaces = record.get("interfaces")
+    return {
+        "key": text("key"),
+        **{role: parse_id(record.get(role)) for role in ("organisation", "manager", "mentor")},
+        "interfaces": [code for code in interfaces if isinstance(code, str)]
+        if isinstance(interfaces, list)
+        else [],
+        "main_aim_reference": text("main_aim_reference"),
+    }
 
 
 class LearnerForm(PersonDetailsForm):

@@ -46,3 +46,15 @@ def test_every_search_box_answers_hostile_terms(client, term):
     for method, url, data in requests:
         response = getattr(client, method)(url, data)
         assert response.status_code == 200, (url, response.status_code)
+
+
+def test_employer_records_nested_thousands_deep_answer_with_the_form(client):
+    client.force_login(AdministratorFactory(roles=["create_users"]))
+    deep = "[" * 5000 + "]" * 5000
+    deep_object = '{"key": ' * 5000 + "1" + "}" * 5000
+    for url, data in [
+        (reverse("learners:add"), {"employer_records": [deep, deep_object]}),
+        (reverse("learners:add_record_remove"), {"employer_records": [deep], "remove": "x"}),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code in (200, 422), url
