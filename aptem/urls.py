@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,8 +10,10 @@ urlpatterns = [
     path("", include("employers.urls")),
     path("", include("learners.urls")),
     path("django-admin/", admin.site.urls),
-    # Email provider tracking webhooks (delivered, bounced), protected by ANYMAIL_WEBHOOK_SECRET.
-    path("anymail/", include("anymail.urls")),
 ]
+if settings.ANYMAIL.get("WEBHOOK_SECRET"):
+    # Email provider tracking webhooks (delivered, bounced): served only with their shared
+    # secret, which anymail checks on every call. Without it, nobody could tell a forged event.
+    urlpatterns.append(path("anymail/", include("anymail.urls")))
 
 handler500 = "aptem.errors.server_error"

@@ -13,6 +13,7 @@ PRODUCTION = {
     "SITE_URL": "https://aptem.example.com",
     "EMAIL_PROVIDER": "postmark",
     "ANYMAIL_POSTMARK_SERVER_TOKEN": "token-for-the-check",
+    "ANYMAIL_WEBHOOK_SECRET": "tracking:a-long-random-webhook-secret",
     "DATABASE_URL": "sqlite:///:memory:",
 }
 
@@ -42,6 +43,27 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_with_a_provider_but_no_webhook_secret():
+    env = {**PRODUCTION, "ANYMAIL_WEBHOOK_SECRET": ""}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET must be set" in result.stderr
+
+
+def test_without_a_webhook_secret_there_is_no_webhook_to_forge():
+    """Development (no provider, no secret): the tracking URL does not exist at all."""
+    env = {**PRODUCTION, "DJANGO_SETTINGS_MODULE": "aptem.settings.dev", "EMAIL_PROVIDER": ""}
+    env["ANYMAIL_WEBHOOK_SECRET"] = ""
+    show = (
+        "from django.urls import resolve, Resolver404\n"
+        "try:\n    resolve('/anymail/postmark/tracking/'); print('served')\n"
+        "except Resolver404:\n    print('absent')"
+    )
+    assert manage("shell", "-c", show, **env).stdout.split()[-1] == "absent"
+    env["ANYMAIL_WEBHOOK_SECRET"] = "tracking:secret"
+    assert manage("shell", "-c", show, **env).stdout.split()[-1] == "served"
 
 
 def test_production_sends_email_through_the_configured_anymail_provider():

@@ -4,6 +4,7 @@ import os
 
 from .base import *  # noqa: F403
 from .base import (
+    ANYMAIL,
     EMAIL_PROVIDER,
     MIDDLEWARE,
     STORAGES,
@@ -19,6 +20,13 @@ if not EMAIL_PROVIDER and not os.environ.get("ALLOW_FILE_EMAIL"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured("EMAIL_PROVIDER must name a django-anymail provider in production.")
+if EMAIL_PROVIDER and not ANYMAIL.get("WEBHOOK_SECRET"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "ANYMAIL_WEBHOOK_SECRET must be set (as 'user:password', also given to the email "
+        "provider's tracking webhook): delivery and bounce events are refused without it."
+    )
 
 # WhiteNoise serves the hashed, compressed static files right after SecurityMiddleware.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]

@@ -310,3 +310,30 @@ def test_the_position_combobox_asks_for_matches_of_this_tenant_only(client, admi
     assert client.get(url, {"q": "\x00²"}).json() == {"results": []}
     client.force_login(AdministratorFactory(tenant=admin.tenant, roles=[]))
     assert client.get(url, {"q": "site"}).status_code == 403
+
+
+def test_a_tracking_event_for_a_message_we_did_not_send_changes_nothing(
+    client, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(ADD, valid_post(admin))
+    invitation = User.objects.get(email="sam@khan.example").invitations.get()
+    secret = base64.b64encode(b"tracking:webhook-secret-for-tests").decode()
+    for message_id in ("someone-elses-message", "", invitation.provider_message_id + "x"):
+        bounce = {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "MessageID": message_id,
+            "Email": "sam@khan.example",
+            "BouncedAt": "2026-11-29T10:05:00Z",
+            "ID": 1,
+        }
+        response = client.post(
+            "/anymail/postmark/tracking/",
+            json.dumps(bounce),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Basic {secret}",
+        )
+        assert response.status_code == 200
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT
