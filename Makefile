@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= aptem.settings.dev
 
-.PHONY: run test lint bench install install-dev clean
+.PHONY: run serve test lint audit bench install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -31,12 +31,23 @@ run: install
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (emails are written to var/mail/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production on one machine: gunicorn and the task worker, with production settings (the
+# README's production section lists the environment they need).
+serve: export DJANGO_SETTINGS_MODULE = aptem.settings.production
+serve: install
+	$(BIN)/python manage.py serve
+
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r aptem accounts employers learners ui --severity-level medium
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+# Dependencies against the public advisory database (needs the network; CI here has none).
+audit: install-dev
+	$(BIN)/pip-audit --strict -r requirements/base.txt -r requirements/dev.txt
 
 test: lint
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/pytest $(PYTEST_ARGS)

@@ -4,14 +4,14 @@
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
 RETRY_AFTER_SECONDS = 30
 DATABASE_LOST = (OperationalError, InterfaceError)
 
 
-def server_error(request) -> HttpResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
     """Django's ``handler500``: called while the exception is being handled, so it can tell a
     lost database from a fault in the code. Rendered without a request context: the session,
     the signed-in person and the database may be what failed."""
