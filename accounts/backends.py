@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Case, F, Q, Value, When
 
@@ -10,7 +12,10 @@ def sign_in_account(identifier: str) -> User | None:
     that username, else the most recently used account with that email (an email is unique
     only within a tenant; a person with accounts in two tenants signs in to the other by its
     username). Only Full users who are active and not archived can sign in."""
-    identifier = (identifier or "").strip().lower()
+    identifier = unicodedata.normalize("NFKC", identifier or "").strip()  # as stored
+    if "@" in identifier:
+        identifier = User.objects.normalize_email(identifier)
+    identifier = identifier.lower()
     if not identifier:
         return None
     return (

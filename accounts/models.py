@@ -1,3 +1,6 @@
+import contextlib
+import unicodedata
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -159,6 +162,22 @@ class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):  # type: ignor
 
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """One spelling per mailbox: compatibility forms folded (NFKC: full-width letters,
+        ligatures), and the domain lowercased in its Unicode form whether it was typed in
+        Unicode or as punycode (IDNA): a full-width ``dupe.example`` is ``dupe.example``, and
+        ``xn--bcher-kva.example`` is ``bücher.example``."""
+        email = unicodedata.normalize("NFKC", (email or "").strip())
+        local, at, domain = email.rpartition("@")
+        if not at:
+            return email
+        domain = domain.lower()
+        # Not a valid domain: left as typed, for the email validator to refuse.
+        with contextlib.suppress(UnicodeError):
+            domain = domain.encode("idna").decode("ascii").encode("ascii").decode("idna")
+        return f"{local}@{domain.lower()}"
+
     def create_user(self, username, email, password=None, **fields):
         user = self.model(username=username, email=self.normalize_email(email), **fields)
         if password:
@@ -255,6 +274,12 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        # Every path (forms, services, the Django admin, imports) stores one spelling per
+        # mailbox, so the per-tenant uniqueness on LOWER(email) also holds for look-alikes.
+        self.email = UserManager.normalize_email(self.email)
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

@@ -150,7 +150,8 @@ def person_details_clean(
         elif len(clean[field]) > NAME_MAX:
             fail(field, NAME_TOO_LONG, "max_length", label=label)
 
-    email = str(data.get("email") or "").strip()
+    # Judged in its one spelling: a full-width or punycode twin of a stored address is taken.
+    email = User.objects.normalize_email(str(data.get("email") or ""))
     clean["email"] = email
     if not email:
         fail("email", EMAIL_REQUIRED, "required")
@@ -163,10 +164,10 @@ def person_details_clean(
         else:
             if len(email) > email_limit:
                 fail("email", EMAIL_TOO_LONG, "max_length", limit=email_limit)
-        if "email" not in errors:
-            clean["email"] = User.objects.normalize_email(email)
-            if email_taken(tenant=tenant, email=clean["email"], exclude=existing):
-                fail("email", EMAIL_TAKEN, "taken", email=clean["email"])
+        if "email" not in errors and email_taken(
+            tenant=tenant, email=clean["email"], exclude=existing
+        ):
+            fail("email", EMAIL_TAKEN, "taken", email=clean["email"])
 
     mobile = str(data.get("mobile") or "").strip()
     clean["mobile"] = ""

@@ -199,7 +199,9 @@ def fresh_link_request(*, email: str) -> int:
     """
     sent = 0
     waiting = User.objects.filter(
-        email__lower=ci(email.strip()), status=UserStatus.INVITED, is_archived=False
+        email__lower=ci(User.objects.normalize_email(email)),
+        status=UserStatus.INVITED,
+        is_archived=False,
     ).select_related("tenant")
     for user in waiting:
         try:

@@ -298,3 +298,61 @@ def test_a_username_taken_in_another_tenant_at_the_last_moment_is_a_message(invi
     }
     invited.refresh_from_db()
     assert invited.status == UserStatus.INVITED and not invited.has_usable_password()
+
+
+# --- One spelling per mailbox -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("name@\uff24\uff35\uff30\uff25.example", "name@dupe.example"),  # full-width domain
+        ("\uff4e\uff41\uff4d\uff45@dupe.example", "name@dupe.example"),  # full-width local part
+        ("Name@XN--BCHER-KVA.example", "Name@bücher.example"),  # punycode domain
+        ("Name@BÜCHER.Example", "Name@bücher.example"),
+        (" name@dupe.example ", "name@dupe.example"),
+    ],
+)
+def test_emails_are_normalised_to_one_spelling_per_mailbox(typed, stored):
+    assert User.objects.normalize_email(typed) == stored
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "twin",
+    ["name@\uff44\uff55\uff50\uff45.example", "\uff4e\uff41\uff4d\uff45@DUPE.example"],
+)
+def test_a_look_alike_of_a_registered_email_is_taken(twin):
+    from accounts.people import EMAIL_TAKEN, person_details_clean
+
+    tenant = TenantFactory()
+    UserFactory(tenant=tenant, email="name@dupe.example")
+    _, errors = person_details_clean(tenant=tenant, data=_person(email=twin))
+    assert [e.message for e in errors["email"]] == [EMAIL_TAKEN]
+
+
+@pytest.mark.django_db
+def test_a_punycode_twin_is_taken_and_every_write_path_stores_the_one_spelling():
+    from accounts.people import EMAIL_TAKEN, person_details_clean
+
+    tenant = TenantFactory()
+    # Saved directly, as the Django admin or an import would: the model normalises too.
+    first = UserFactory(tenant=tenant, email="ana@BÜCHER.example")
+    first.refresh_from_db()
+    assert first.email == "ana@bücher.example"
+    _, errors = person_details_clean(tenant=tenant, data=_person(email="ana@xn--bcher-kva.example"))
+    assert [e.message for e in errors["email"]] == [EMAIL_TAKEN]
+
+
+@pytest.mark.django_db
+def test_sign_in_and_fresh_links_find_the_account_by_a_look_alike_spelling(client):
+    from tests.factories import PASSWORD
+
+    UserFactory(username="ana.b", email="ana@dupe.example", password=PASSWORD)
+    response = client.post(
+        "/sign-in/", {"username": "ana@\uff44\uff55\uff50\uff45.example", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    invited = UserFactory(email="ina@dupe.example", status=UserStatus.INVITED)
+    assert services.fresh_link_request(email="ina@\uff24\uff35\uff30\uff25.example") == 1
+    assert invited.invitations.count() == 1
