@@ -36,6 +36,9 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times sending was started (a stuck one is tried again)."
+    )
     expires_at = models.DateTimeField()
     provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
     error = models.CharField(max_length=500, blank=True)
@@ -47,6 +50,14 @@ class Invitation(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "sequence"], name="invitation_user_sequence")
+        ]
+        indexes = [
+            # The few invitations still being sent, for the sweep that retries stuck ones.
+            models.Index(
+                fields=["sent_at"],
+                condition=models.Q(status="pending"),
+                name="invitation_sending_idx",
+            )
         ]
 
     def __str__(self) -> str:

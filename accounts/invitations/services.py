@@ -12,12 +12,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_tasks import default_task_backend
 
 from ..audit import audit_record
 from ..lookups import ci
@@ -28,6 +29,14 @@ from .tokens import activation_token_generator
 logger = logging.getLogger(__name__)
 
 CANNOT_INVITE = "Only a Prospect or an Invited user can be sent an invitation."
+# A send that has not finished this long after it started died with its process (the provider
+# call itself times out well within it); it is tried once more, then reported.
+STUCK_AFTER = timedelta(minutes=10)
+MAX_SEND_ATTEMPTS = 2
+NEVER_CONFIRMED = (
+    "The email could not be confirmed as sent after two tries, so it may not have arrived. "
+    "Select Resend invitation to send a new link."
+)
 INVITABLE_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED)
 EMAIL_TEMPLATES = "accounts/email/activation"
 
@@ -93,12 +102,17 @@ def invitation_deliver(*, invitation_id: int) -> Invitation:
     sends the same invitation twice. A superseded invitation (a newer one exists) is not sent.
     """
     now = timezone.now()
-    claimed = Invitation.objects.filter(
-        pk=invitation_id, status=InvitationStatus.PENDING, sent_at__isnull=True
-    ).update(sent_at=now)
+    never_started = Q(sent_at__isnull=True)
+    stuck = Q(sent_at__lt=now - STUCK_AFTER, attempts__lt=MAX_SEND_ATTEMPTS)
+    claimed = (
+        Invitation.objects.filter(pk=invitation_id, status=InvitationStatus.PENDING)
+        .filter(never_started | stuck)
+        .update(sent_at=now, attempts=F("attempts") + 1)
+    )
     invitation = Invitation.objects.select_related("user__tenant").get(pk=invitation_id)
     if not claimed:
         return invitation
+    _check_later(invitation)
     user = invitation.user
     if not invitation.is_current or user.status != UserStatus.INVITED:
         invitation.status = InvitationStatus.FAILED
@@ -137,6 +151,56 @@ def invitation_deliver(*, invitation_id: int) -> Invitation:
         summary=f"Invitation email sent to {invitation.email}",
     )
     return invitation
+
+
+def _check_later(invitation: Invitation) -> None:
+    """With a queue that can wait (the database queue in production), ask the worker to look
+    again once a send this old would count as stuck: if this process dies mid-send, the
+    worker finishes the job."""
+    from .tasks import retry_stuck_invitation
+
+    if default_task_backend.supports_defer:
+        run_after = timezone.now() + STUCK_AFTER + timedelta(minutes=1)
+        retry_stuck_invitation.using(run_after=run_after).enqueue(invitation.pk)
+
+
+def invitation_retry_if_stuck(*, invitation_id: int) -> Invitation | None:
+    """Finish an invitation whose send started but never ended (its process died): try once
+    more, or after the last try, record it as failed so the profile says so. An invitation
+    that was sent, failed plainly or is still within its time is left alone."""
+    stale = timezone.now() - STUCK_AFTER
+    invitation = Invitation.objects.filter(
+        pk=invitation_id, status=InvitationStatus.PENDING, sent_at__lt=stale
+    ).first()
+    if invitation is None:
+        return None
+    if invitation.attempts < MAX_SEND_ATTEMPTS:
+        logger.warning("Invitation %s was stuck while sending; trying once more", invitation.pk)
+        return invitation_deliver(invitation_id=invitation.pk)
+    given_up = Invitation.objects.filter(
+        pk=invitation.pk, status=InvitationStatus.PENDING, sent_at=invitation.sent_at
+    ).update(status=InvitationStatus.FAILED, error=NEVER_CONFIRMED)
+    if given_up:
+        audit_record(
+            tenant=invitation.user.tenant,
+            actor=invitation.sent_by,
+            subject=invitation.user,
+            action="invitation.failed",
+            summary=f"Invitation email to {invitation.email} could not be confirmed as sent",
+        )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def invitations_retry_stuck() -> int:
+    """Every stuck invitation, as ``invitation_retry_if_stuck`` treats one (for
+    ``manage.py retry_stuck_invitations``, after an outage). Returns how many were handled."""
+    stale = timezone.now() - STUCK_AFTER
+    stuck = Invitation.objects.filter(status=InvitationStatus.PENDING, sent_at__lt=stale)
+    handled = 0
+    for invitation_id in stuck.values_list("pk", flat=True).iterator():
+        handled += invitation_retry_if_stuck(invitation_id=invitation_id) is not None
+    return handled
 
 
 def invitation_deliver_after_commit(invitation: Invitation) -> None:

@@ -10,3 +10,11 @@ def send_fresh_activation_links(email: str) -> int:
     """Queued by the fresh-link page, so its answer takes the same time whether or not an
     account is waiting at the address (sending an email would otherwise give it away)."""
     return services.fresh_link_request(email=email)
+
+
+@task()
+def retry_stuck_invitation(invitation_id: int) -> str:
+    """Queued, to run later, whenever an invitation's send starts: if the process sending it
+    died, this finishes the job (once more at most) or records the failure."""
+    invitation = services.invitation_retry_if_stuck(invitation_id=invitation_id)
+    return invitation.get_status_display() if invitation else "nothing to do"
