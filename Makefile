@@ -24,11 +24,16 @@ install: $(VENV)/.base-installed
 install-dev: $(VENV)/.dev-installed
 
 # Links in development emails point at the port being served, unless SITE_URL says otherwise.
+# Tasks go through the queue to a worker, as in production, so the fresh-link page answers in
+# the same time whether or not an account waits at the address.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export TASKS_BACKEND ?= database
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@echo "Serving on http://127.0.0.1:$(PORT)/ (emails are written to var/mail/)"
+	@$(BIN)/python manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production on one machine: gunicorn and the task worker, with production settings (the
