@@ -36,6 +36,11 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    request_key = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The queued task that asked for it, so a task run twice sends once.",
+    )
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="How many times sending was started (a stuck one is tried again)."
     )

@@ -209,7 +209,11 @@ def invitation_deliver_after_commit(invitation: Invitation) -> None:
 
 
 def invitation_send(
-    *, user: User, sent_by: User | None, expected_count: int | None = None
+    *,
+    user: User,
+    sent_by: User | None,
+    expected_count: int | None = None,
+    request_key: str = "",
 ) -> tuple[Invitation, bool]:
     """Send Invitation (a Prospect) or Resend invitation (an Invited user).
 
@@ -220,7 +224,8 @@ def invitation_send(
     is sent again and the latest invitation comes back with False.
 
     The status is judged on the locked row, never on the ``user`` handed in: a person who
-    activates while a resend is on its way must stay a Full user.
+    activates while a resend is on its way must stay a Full user. ``request_key`` names the
+    request (a queued task's id): a second call with the same key sends nothing.
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
@@ -230,7 +235,15 @@ def invitation_send(
             latest = Invitation.objects.filter(user=locked).order_by("-sequence").first()
             if latest is not None:
                 return latest, False
+        if request_key:
+            # A queued task run a second time (its worker died after sending) sends nothing.
+            done = Invitation.objects.filter(user=locked, request_key=request_key).first()
+            if done is not None:
+                return done, False
         invitation = invitation_create(user=locked, sent_by=sent_by)
+        if request_key:
+            invitation.request_key = request_key
+            invitation.save(update_fields=["request_key"])
         invitation_deliver_after_commit(invitation)
     invitation.refresh_from_db()
     user.refresh_from_db()
@@ -256,7 +269,7 @@ def invitations_resend(
     return sent, failed
 
 
-def fresh_link_request(*, email: str) -> int:
+def fresh_link_request(*, email: str, request_key: str = "") -> int:
     """Send a fresh activation link to every Invited, unarchived account at this address.
 
     Goes only to the stored address. Returns how many were sent, which the page never shows.
@@ -269,8 +282,8 @@ def fresh_link_request(*, email: str) -> int:
     ).select_related("tenant")
     for user in waiting:
         try:
-            invitation_send(user=user, sent_by=None)
+            _, sent_now = invitation_send(user=user, sent_by=None, request_key=request_key)
         except ValidationError:  # activated or archived since the query ran
             continue
-        sent += 1
+        sent += sent_now
     return sent

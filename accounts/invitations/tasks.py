@@ -1,15 +1,17 @@
 """Work done outside the request that asked for it."""
 
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from . import services
 
 
-@task()
-def send_fresh_activation_links(email: str) -> int:
+@task(takes_context=True)
+def send_fresh_activation_links(context: TaskContext, email: str) -> int:
     """Queued by the fresh-link page, so its answer takes the same time whether or not an
-    account is waiting at the address (sending an email would otherwise give it away)."""
-    return services.fresh_link_request(email=email)
+    account is waiting at the address (sending an email would otherwise give it away). Safe to
+    run twice: a worker that died after sending has its task run again by another, which finds
+    the invitation made under this task's id and sends nothing."""
+    return services.fresh_link_request(email=email, request_key=str(context.task_result.id))
 
 
 @task()

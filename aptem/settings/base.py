@@ -100,7 +100,7 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         f"-c max_parallel_workers_per_gather={parallel_workers}"
     )
 # Background tasks (Django 6's API through the django-tasks backport). "immediate" runs a task
-# inside the request that enqueues it; "database" queues it for `manage.py db_worker`.
+# inside the request that enqueues it; "database" queues it for `manage.py worker`.
 TASKS_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "database": "django_tasks_db.DatabaseBackend",
@@ -110,6 +110,9 @@ TASKS = {
         "BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "immediate")],
     }
 }
+
+# A task RUNNING longer than this is taken to have lost its worker and is queued again.
+TASK_STALL_SECONDS = int(os.environ.get("TASK_STALL_SECONDS", str(15 * 60)))
 
 # Rate limits must be shared by every process: Redis when REDIS_URL is set (production).
 REDIS_URL = os.environ.get("REDIS_URL", "")

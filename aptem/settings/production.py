@@ -51,7 +51,7 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# A queue and a worker (`python manage.py db_worker`) unless TASKS_BACKEND says otherwise.
+# A queue and a worker (`python manage.py worker`) unless TASKS_BACKEND says otherwise.
 TASKS = {
     "default": {"BACKEND": TASKS_BACKENDS[os.environ.get("TASKS_BACKEND", "database")]},
 }

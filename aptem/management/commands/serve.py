@@ -1,7 +1,7 @@
 """``python manage.py serve``: the product as it runs in production, on one machine.
 
 Applies migrations, collects the static files WhiteNoise serves, then runs the web server
-(gunicorn) and the task worker (``db_worker``, which sends queued emails) side by side until
+(gunicorn) and the task worker (``worker``, which sends queued emails) side by side until
 either stops or the command is interrupted; then stops the other. For several machines, run
 the two commands this one prints on each (see the README's production section).
 """
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
         commands = {"web": self.web_command(bind, workers, threads)}
         if settings.TASKS["default"]["BACKEND"] == DATABASE_TASKS:
-            commands["worker"] = [sys.executable, "manage.py", "db_worker", "--no-reload"]
+            commands["worker"] = [sys.executable, "manage.py", "worker"]
         for name, command in commands.items():
             self.stdout.write(f"{name}: {' '.join(command)}")
         # Our own fixed commands (this interpreter, gunicorn, manage.py): no input reaches them.
