@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= aptem.settings.dev
 
-.PHONY: run serve test lint audit bench install install-dev clean
+.PHONY: run serve test lint audit bench multi-instance install install-dev clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -56,6 +56,10 @@ audit: install-dev
 
 test: lint
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+# Two web instances and workers on one PostgreSQL and Redis (restarts PostgreSQL; CI runs it).
+multi-instance: install-dev
+	$(BIN)/python -m tests.multi_instance
 
 # PostgreSQL, the product's real database (the bench makes and drops its own test_ database).
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aptem_bench
