@@ -36,13 +36,19 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Defaults in the database as well, so rows written by raw SQL (COPY loads) or by the
+    # previous release during a rolling deploy need not name them.
     request_key = models.CharField(
         max_length=64,
         blank=True,
+        default="",
+        db_default="",
         help_text="The queued task that asked for it, so a task run twice sends once.",
     )
     attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="How many times sending was started (a stuck one is tried again)."
+        default=0,
+        db_default=0,
+        help_text="How many times sending was started (a stuck one is tried again).",
     )
     expires_at = models.DateTimeField()
     provider_message_id = models.CharField(max_length=200, blank=True, db_index=True)
