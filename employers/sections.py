@@ -4,7 +4,7 @@ with every form that places a person in employer groups."""
 from django.core.exceptions import ValidationError
 
 from ui.parsing import parse_ids
-from ui.sections import Section
+from ui.sections import EnterKey, Section
 
 from . import services
 
@@ -66,7 +66,25 @@ class PositionAdd(Section):
         return {"position_added": f"Position '{position.title}' added and selected."}
 
 
+class EmployerEnterKey(EnterKey):
+    """Enter without JavaScript: searches applied, and a typed new position title added (as
+    its Add button would), never the employer created."""
+
+    def rework(self, view, data, state):
+        notes = super().rework(view, data, state)
+        if data.get("new_position", "").strip():
+            notes.update(PositionAdd().rework(view, data, state))
+        return notes
+
+
 SECTIONS: dict[str, Section] = {
     section.name: section
-    for section in (GroupSearch(), RoleMove(), RoleSearch(), PositionSearch(), PositionAdd())
+    for section in (
+        GroupSearch(),
+        RoleMove(),
+        RoleSearch(),
+        PositionSearch(),
+        PositionAdd(),
+        EmployerEnterKey(),
+    )
 }

@@ -14,7 +14,7 @@ from employers.sections import GroupSearch
 from employers.services import organisation_create
 from ui.forms import initial_from
 from ui.parsing import parse_id, parse_ids
-from ui.sections import Section, section_template, section_urls
+from ui.sections import EnterKey, Section, section_template, section_urls
 
 from . import selectors, services
 from .forms import EmployerRecordForm, LearnerForm, parse_records
@@ -57,7 +57,7 @@ class RecordRemove(Section):
 
 
 SECTIONS: dict[str, Section] = {
-    section.name: section for section in (GroupSearch(), RecordRemove())
+    section.name: section for section in (GroupSearch(), RecordRemove(), EnterKey())
 }
 
 
@@ -83,12 +83,12 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
     def post(self, request):
         if self.section is not None:
             data = request.POST.copy()
-            self.section.rework(self, data, {})
+            notes = self.section.rework(self, data, {})
             form = LearnerForm(
                 initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
             )
             template = section_template(request, self.template_name, self.section)
-            return self.render(form, data, template=template)
+            return self.render(form, data, template=template, **notes)
         form = LearnerForm(request.POST, tenant=self.tenant)
         if form.is_valid():
             try:
@@ -103,7 +103,7 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
                 return HttpResponseRedirect(reverse("accounts:user_detail", args=[learner.pk]))
         return self.render(form, request.POST, status=422)
 
-    def render(self, form, data, status: int = 200, template: str = ""):
+    def render(self, form, data, status: int = 200, template: str = "", **notes):
         records = parse_records(data.getlist("employer_records"))
         context = {
             "form": form,
@@ -117,6 +117,7 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
                 term=(data.get("group_search") or "").strip(),
                 show_selected=bool(data.get("show_selected")),
             ),
+            **notes,
         }
         return render(self.request, template or self.template_name, context, status=status)
 

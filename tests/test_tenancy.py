@@ -40,6 +40,7 @@ OBJECT_ROUTES = {
     "employers:edit_role_search": ("employer",),
     "employers:edit_positions": ("employer",),
     "employers:edit_position_add": ("employer",),
+    "employers:edit_enter": ("employer",),
     "employers:staff_options": ("organisation",),
 }
 # Routes that name no object (ids arrive in the form, if at all).
@@ -54,6 +55,7 @@ TENANT_ROUTES = {
     "employers:add_role_search": {},
     "employers:add_positions": {},
     "employers:add_position_add": {},
+    "employers:add_enter": {},
     "employers:organisation_list": {},
     "employers:position_options": {},
     "employers:organisation_options": {},
@@ -61,6 +63,7 @@ TENANT_ROUTES = {
     "learners:add": {},
     "learners:add_groups": {},
     "learners:add_record_remove": {},
+    "learners:add_enter": {},
     "learners:employer_draft": {},
     "learners:employer_record": {},
 }

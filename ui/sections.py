@@ -27,6 +27,22 @@ class Section:
         return {}
 
 
+class EnterKey(Section):
+    """Enter pressed in a text box without JavaScript. A long form's first (hidden) submit
+    button posts here, so Enter never creates or saves: the page is drawn again with every
+    search box's text applied, and says nothing was saved. A page adds what Enter in one of
+    its own boxes means (Add Employer's new position box adds the position). With JavaScript,
+    ``static/js/aptem.js`` presses the box's own button instead."""
+
+    name = "enter"
+
+    def rework(self, view: Any, data: QueryDict, state: dict[str, Any]) -> dict[str, Any]:
+        return {"enter_note": ENTER_NOTE}
+
+
+ENTER_NOTE = "Nothing has been saved yet. Select the button at the end of the form when ready."
+
+
 def section_template(request: HttpRequest, template_name: str, section: Section) -> str:
     """The section's partial for htmx; the whole page for a plain form post."""
     if not getattr(request, "htmx", False) or not section.partial:

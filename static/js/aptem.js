@@ -15,3 +15,20 @@
     });
   });
 })();
+
+// Enter in a text box of a long form (marked data-enter-guard) never submits it: in a section's
+// own box (data-enter="<its button's id>") it presses that button (search, add); anywhere else
+// it does nothing. Only the form's own Create or Save button creates or saves.
+(function () {
+  "use strict";
+  var passThrough = ["submit", "button", "reset", "image", "file"];
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.defaultPrevented) return;
+    var field = event.target;
+    if (!(field instanceof HTMLInputElement) || passThrough.indexOf(field.type) >= 0) return;
+    if (!field.form || !field.form.hasAttribute("data-enter-guard")) return;
+    event.preventDefault();
+    var button = field.dataset.enter && document.getElementById(field.dataset.enter);
+    if (button) button.click();
+  });
+})();
