@@ -1,0 +1,33 @@
+"""At a phone's 390 px nothing runs off the screen, and wide tables scroll by keyboard."""
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import User
+
+from .conftest import SCREENSHOTS, assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_signed_in_pages_fit_a_phone_and_tables_scroll_by_keyboard(browser, demo_site):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, demo_site, "admin")
+    invited = User.objects.filter(invitations__isnull=False).distinct().first()
+    for path in ("/", "/users/", f"/users/{invited.pk}/", "/organisations/", "/employers/add/"):
+        page.goto(demo_site + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
+        sign_out = page.get_by_role("button", name="Sign out")
+        box = sign_out.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, box)
+        assert_accessible(page)
+    page.goto(f"{demo_site}/users/{invited.pk}/")
+    history = page.get_by_role("region", name=f"Invitation emails sent to {invited.full_name}")
+    history.focus()
+    expect(history).to_be_focused()
+    page.goto(f"{demo_site}/users/")
+    page.screenshot(path=SCREENSHOTS / "users-list-phone.png", full_page=False)
+    context.close()
