@@ -7,6 +7,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.invitations.models import Invitation, InvitationStatus
 from accounts.models import (
     Permission,
     Role,
@@ -160,6 +161,7 @@ def load_demo() -> Tenant:
         tenant, "viewer", "Victor", "Viewer", roles["Read-only administrator"], password_hash
     )
     _population(tenant, roles, groups, positions, organisations)
+    _invitation_histories(tenant)
     _manager_with_learners(tenant, organisations, password_hash)
     return tenant
 
@@ -280,6 +282,38 @@ def _population(tenant, roles, groups, positions, organisations) -> None:
                 organisation.members.add(user)
                 user.employer_groups.add(organisation.group)
                 user.roles.add(employer_roles[serial % len(employer_roles)])
+
+
+def _invitation_histories(tenant: Tenant) -> None:
+    """Everyone the demo shows as invited (Invited, Full, Expired, Cancelled after an invite)
+    has the invitation that status implies, as Pending invitations and profiles expect: sent
+    an hour after creation, its link lasting the tenant's lifetime (so an Expired person's link
+    has run out). Adds only what is missing, so older demo databases are completed too."""
+    missing = User.objects.filter(
+        tenant=tenant,
+        email__endswith=f"@{DEMO_EMAIL_DOMAIN}",
+        invited_at__isnull=False,
+        invitations__isnull=True,
+    )
+    lifetime = timedelta(days=tenant.activation_link_days)
+    for user in missing:
+        expires_at = user.invited_at + lifetime
+        if user.status == UserStatus.INVITED:
+            expires_at = max(expires_at, timezone.now() + timedelta(days=1))
+        elif user.status == UserStatus.EXPIRED:
+            expires_at = min(expires_at, timezone.now() - timedelta(days=1))
+        Invitation.objects.create(
+            tenant=tenant,
+            user=user,
+            sequence=1,
+            email=user.email,
+            status=InvitationStatus.DELIVERED,
+            created_at=user.invited_at,
+            sent_at=user.invited_at,
+            attempts=1,
+            expires_at=expires_at,
+        )
+        User.objects.filter(pk=user.pk).update(invitation_count=1)
 
 
 def _manager_with_learners(tenant, organisations, password_hash) -> None:

@@ -63,3 +63,28 @@ def test_seed_demo_runs_when_debug_is_on_and_prints_the_sign_ins():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert "admin / " in out.getvalue() and User.objects.filter(username="admin").exists()
+
+
+@override_settings(DEBUG=True)
+def test_every_demo_person_has_the_invitation_history_their_status_implies(client):
+    from accounts.invitations.models import Invitation
+
+    call_command("seed_demo")
+    invited_at_some_point = User.objects.filter(invited_at__isnull=False)
+    assert invited_at_some_point.filter(status=UserStatus.INVITED).exists()
+    assert not invited_at_some_point.filter(invitations__isnull=True).exists()
+    assert not User.objects.filter(invited_at__isnull=True, invitations__isnull=False).exists()
+    call_command("seed_demo")  # a second run adds no second invitation
+    assert Invitation.objects.count() == invited_at_some_point.count()
+    for person in User.objects.filter(status=UserStatus.INVITED)[:3]:
+        assert person.invitations.get().is_current and not person.invitations.get().is_expired
+    expired = User.objects.filter(status=UserStatus.EXPIRED).first()
+    assert expired.invitations.get().is_expired
+
+    admin = User.objects.get(username="admin")
+    client.force_login(admin)
+    pending = client.get("/users/invitations/").content.decode()
+    assert "Not sent yet" not in pending
+    person = User.objects.filter(status=UserStatus.INVITED).first()
+    profile = client.get(f"/users/{person.pk}/").content.decode()
+    assert "No invitation has been sent" not in profile and "Delivered" in profile
