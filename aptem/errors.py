@@ -1,6 +1,7 @@
 """The product's own error pages. A lost database answers 503 with Retry-After, so a person
 (and a load balancer or client) knows to come back, rather than a bare 500."""
 
+import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
@@ -22,3 +23,19 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: a form posted with a missing or stale token, in the product's
+    layout, saying what happened and what to do (the reason is for logs, not for people)."""
+    return HttpResponse(loader.render_to_string("403_csrf.html", request=request), status=403)
+
+
+class ForbiddenWithoutTraceback(logging.Filter):
+    """A refused request is an answer, not a fault: log it once, without a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -47,3 +47,53 @@ def test_any_other_fault_shows_the_products_own_500_page(signed_in):
     html = response.content.decode()
     assert "Something went wrong on our side" in html and "bug" not in html
     assert 'lang="en-GB"' in html and "<h1" in html
+
+
+def test_a_missing_page_is_the_products_own_404_with_a_way_home(signed_in):
+    response = signed_in.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html and 'aria-label="Site"' in html and 'href="/"' in html
+
+
+def test_a_refusal_is_the_products_own_403_logged_once_without_a_traceback(client):
+    import io
+    import logging
+
+    from aptem.errors import ForbiddenWithoutTraceback
+
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    handler.addFilter(ForbiddenWithoutTraceback())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    client.force_login(AdministratorFactory(roles=[]))  # may view users, not create them
+    try:
+        response = client.get(reverse("employers:add"))
+    finally:
+        logger.removeHandler(handler)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You do not have access to this page" in html and "give you the right role" in html
+    logged = lines.getvalue().splitlines()
+    assert logged == ["WARNING Forbidden (Permission denied): /employers/add/"]
+
+
+def test_a_stale_form_says_so_in_the_products_layout():
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(reverse("accounts:sign_in"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your form expired" in html and "Nothing was saved" in html
+    assert "CSRF verification failed" not in html and "Referer" not in html
+
+
+def test_a_request_for_another_host_is_the_products_own_400(client, settings):
+    settings.ALLOWED_HOSTS = ["aptem.example.com"]
+    client.raise_request_exception = False
+    response = client.get("/sign-in/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "That request could not be understood" in response.content.decode()

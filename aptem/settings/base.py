@@ -174,6 +174,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "aptem.errors.csrf_failure"
 
 # Email: Django's mail API everywhere, so any django-anymail provider works unchanged.
 # EMAIL_PROVIDER names an anymail backend ("postmark", "sendgrid", "amazon_ses", ...); every
@@ -204,7 +205,10 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "aptem.runtime.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "aptem.runtime.RequestIdFilter"},
+        "forbidden": {"()": "aptem.errors.ForbiddenWithoutTraceback"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -217,7 +221,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "forbidden"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
