@@ -93,3 +93,30 @@ def test_enter_in_the_dialog_does_not_save_a_record(page: Page, demo_site):
     expect(box).to_be_visible()  # no save was tried: no errors, no record
     expect(box.get_by_role("alert")).to_have_count(0)
     expect(page.locator(".employer-record")).to_have_count(0)
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
+def test_show_selected_only_shows_what_was_just_ticked(browser, demo_site, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/employers/add/")
+    page.wait_for_load_state("load")
+    page.get_by_label("Search", exact=True).fill("London Digital")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.get_by_label("All employers › London › London Digital").check()
+    if javascript:
+        htmx_idle(page)
+        expect(page.get_by_role("heading", name="Selected (1)")).to_be_visible()
+        # The ticked box moved to Selected and kept the focus.
+        expect(page.get_by_label("All employers › London › London Digital")).to_be_focused()
+    page.get_by_label("Show selected records only").check()
+    if not javascript:
+        page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.get_by_role("heading", name="Selected (1)")).to_be_visible()
+    expect(page.get_by_label("All employers › London › London Digital")).to_be_checked()
+    expect(page.get_by_label("All employers › London › London Digital")).to_be_visible()
+    if javascript:
+        assert_accessible(page)
+    context.close()
