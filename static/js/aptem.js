@@ -32,3 +32,23 @@
     if (button) button.click();
   });
 })();
+
+// After htmx redraws part of a page, the keyboard user carries on where they were: htmx gives
+// the focus back to the control with the same id; when the redraw brought errors, the error
+// summary takes it instead (it lists each problem, linked to its field).
+(function () {
+  "use strict";
+  var errorsArrived = false;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var text = event.detail.xhr ? event.detail.xhr.responseText : "";
+    errorsArrived = text.indexOf('id="error-summary"') >= 0;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var scope = document.querySelector("dialog[open]") || document;
+    var summary = scope.querySelector("#error-summary");
+    if (errorsArrived && summary) {
+      errorsArrived = false;
+      summary.focus();
+    }
+  });
+})();
