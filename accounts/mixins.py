@@ -18,13 +18,16 @@ class AdministratorRequiredMixin(LoginRequiredMixin):
 
 
 class TenantPermissionRequiredMixin(AdministratorRequiredMixin):
-    """An administrator whose roles grant ``required_permission``; others get 403."""
+    """An administrator whose roles grant ``required_permission`` (or any one of
+    ``any_permission``, when a view serves several pages); others get 403."""
 
     required_permission: str = ""
+    any_permission: tuple[str, ...] = ()
 
     def dispatch(self, request, *args, **kwargs):
         user = request.user
-        if user.is_authenticated and not user.has_tenant_permission(self.required_permission):
+        wanted = self.any_permission or (self.required_permission,)
+        if user.is_authenticated and not any(user.has_tenant_permission(p) for p in wanted):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

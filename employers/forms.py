@@ -1,8 +1,11 @@
 from django import forms
+from django.urls import reverse
 
 from accounts.forms import PersonDetailsForm, invite_field
 from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
+from ui.parsing import parse_id
 
+from . import selectors
 from .services import ORGANISATION_NAME_REQUIRED
 
 
@@ -45,7 +48,34 @@ class OrganisationForm(AccessibleFormMixin, forms.Form):
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
     reference = forms.CharField(label="Employer reference", required=False, max_length=40)
 
-    def __init__(self, *args, **kwargs):
+    parent_group = forms.CharField(
+        label="Employer group it belongs under",
+        required=False,
+        widget=forms.Select,
+        help_text="Its own employer group goes here in the hierarchy.",
+    )
+
+    def __init__(self, *args, tenant=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].error_messages["required"] = ORGANISATION_NAME_REQUIRED
         self.fields["name"].mandatory = True
+        if tenant is not None:
+            self.offer_parent_groups(tenant)
+
+    def offer_parent_groups(self, tenant) -> None:
+        """A page of the groups an organisation can go under (the chosen one kept), the top
+        of the hierarchy first chosen; with JavaScript a combobox that searches them all."""
+        root = selectors.employers_root(tenant=tenant)
+        posted = self.data.get(self.add_prefix("parent_group")) if self.is_bound else None
+        chosen = parse_id(posted) or (root.pk if root else None)
+        if not self.is_bound and chosen:
+            self.initial["parent_group"] = chosen
+        groups, _ = selectors.parent_group_choices(tenant=tenant, selected_id=chosen)
+        field = self.fields["parent_group"]
+        field.widget.choices = [(group.pk, group.path) for group in groups]
+        field.widget.attrs["data-combobox"] = reverse("employers:group_options")
+
+    def service_input(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["parent_group_id"] = parse_id(data.pop("parent_group", None))
+        return data

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Role, RoleAudience, Tenant, User, UserStatus, UserType
 from ui.parsing import search_words
 
-from .models import EmployerGroup, EmployerProfile, Organisation, Position
+from .models import EmployerGroup, EmployerProfile, GroupKind, Organisation, Position
 
 GROUP_RESULTS_LIMIT = 50
 ROLE_RESULTS_LIMIT = 50
@@ -103,6 +103,35 @@ def position_choices(
     return _choices(
         Position.objects.for_tenant(tenant).order_by("title", "pk"),
         fields=("title",),
+        term=term,
+        selected_ids=[selected_id],
+        limit=limit,
+    )
+
+
+def employers_root(*, tenant: Tenant) -> EmployerGroup | None:
+    """The top of the tenant's employer hierarchy ("All employers"), where new employer
+    organisations go unless another group is chosen."""
+    return (
+        EmployerGroup.objects.for_tenant(tenant)
+        .filter(parent__isnull=True)
+        .exclude(kind=GroupKind.EMPLOYER)
+        .order_by("path", "pk")
+        .first()
+    )
+
+
+def parent_group_choices(
+    *, tenant: Tenant, term: str = "", selected_id: int | None = None, limit: int = 50
+) -> tuple[list[EmployerGroup], bool]:
+    """Groups a new employer organisation can be placed under (any but another employer's
+    own group), by their place in the hierarchy."""
+    return _choices(
+        EmployerGroup.objects.for_tenant(tenant)
+        .exclude(kind=GroupKind.EMPLOYER)
+        .order_by("path", "pk")
+        .only("id", "name", "path", "depth", "kind"),
+        fields=("path",),
         term=term,
         selected_ids=[selected_id],
         limit=limit,

@@ -19,7 +19,7 @@ from accounts.postcodes import normalise_postcode
 from ui.parsing import parse_id
 
 from .models import EmployerGroup, EmployerProfile, GroupKind, Organisation, Position
-from .selectors import organisations_of_groups
+from .selectors import employers_root, organisations_of_groups
 
 POSITION_EXISTS = "The position '%(title)s' already exists. Select it from the list."
 ORGANISATION_EXISTS = "An employer called '%(name)s' already exists."
@@ -53,17 +53,34 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
 ORGANISATION_NAME_REQUIRED = "Enter the employer's name."
 
 
+PARENT_GROUP_UNKNOWN = "Choose the employer group this employer belongs under."
+
+
 @transaction.atomic
 def organisation_create(
     *,
     tenant: Tenant,
     name: str,
     parent_group: EmployerGroup | None = None,
+    parent_group_id: int | None = None,
     **address: str,
 ) -> Organisation:
-    """An employer organisation together with its own employer group of kind "Employer"."""
+    """An employer organisation together with its own employer group of kind "Employer",
+    placed under ``parent_group`` (or the group of that id), by default the top of the
+    tenant's employer hierarchy: never a stray root of its own."""
     name = " ".join(name.split())
     errors: dict[str, ValidationError] = {}
+    if parent_group is None and parent_group_id is not None:
+        parent_group = (
+            EmployerGroup.objects.for_tenant(tenant)
+            .exclude(kind=GroupKind.EMPLOYER)
+            .filter(pk=parent_group_id)
+            .first()
+        )
+        if parent_group is None:
+            errors["parent_group"] = ValidationError(PARENT_GROUP_UNKNOWN, code="unknown")
+    elif parent_group is None:
+        parent_group = employers_root(tenant=tenant)
     if not name:
         errors["name"] = ValidationError(ORGANISATION_NAME_REQUIRED, code="required")
     elif Organisation.objects.for_tenant(tenant).filter(name__lower=ci(name)).exists():

@@ -27,6 +27,7 @@ urlpatterns = [
     path(
         "employers/positions/options/", views.PositionOptionsView.as_view(), name="position_options"
     ),
+    path("employers/groups/options/", views.GroupOptionsView.as_view(), name="group_options"),
     path(
         "organisations/options/",
         views.OrganisationOptionsView.as_view(),

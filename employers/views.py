@@ -224,6 +224,17 @@ class OrganisationOptionsView(OptionsView):
         return [(organisation.pk, organisation.name) for organisation in organisations]
 
 
+class GroupOptionsView(OptionsView):
+    """Where a new employer organisation can go: groups by their place in the hierarchy (for
+    Organisations → Add as well as the learner's Add Employer dialog)."""
+
+    any_permission = (Permission.CREATE_USERS, Permission.MANAGE_ORGANISATIONS)
+
+    def options(self, term, **kwargs):
+        groups, _ = selectors.parent_group_choices(tenant=self.tenant, term=term, limit=self.limit)
+        return [(group.pk, group.path) for group in groups]
+
+
 class StaffOptionsView(OptionsView):
     """Manager and mentor options: one organisation's staff, the email beside each name."""
 
@@ -261,13 +272,15 @@ class OrganisationCreateView(TenantPermissionRequiredMixin, View):
     template_name = "employers/organisation_form.html"
 
     def get(self, request):
-        return render(request, self.template_name, {"form": OrganisationForm()})
+        return render(request, self.template_name, {"form": OrganisationForm(tenant=self.tenant)})
 
     def post(self, request):
-        form = OrganisationForm(request.POST)
+        form = OrganisationForm(request.POST, tenant=self.tenant)
         if form.is_valid():
             try:
-                organisation = services.organisation_create(tenant=self.tenant, **form.cleaned_data)
+                organisation = services.organisation_create(
+                    tenant=self.tenant, **form.service_input()
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

@@ -150,7 +150,7 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
         if action == "new_organisation":
             return self.render(
                 EmployerRecordForm(initial=initial_from(data, list_fields=LIST_FIELDS)),
-                organisation_form=OrganisationForm(prefix=NEW_ORGANISATION),
+                organisation_form=OrganisationForm(prefix=NEW_ORGANISATION, tenant=self.tenant),
             )
         if action == "create_organisation":
             return self.create_organisation()
@@ -158,11 +158,11 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
 
     def create_organisation(self):
         data = self.request.POST.copy()
-        organisation_form = OrganisationForm(data, prefix=NEW_ORGANISATION)
+        organisation_form = OrganisationForm(data, prefix=NEW_ORGANISATION, tenant=self.tenant)
         if organisation_form.is_valid():
             try:
                 organisation = organisation_create(
-                    tenant=self.tenant, **organisation_form.cleaned_data
+                    tenant=self.tenant, **organisation_form.service_input()
                 )
             except ValidationError as error:
                 organisation_form.add_error(None, error)

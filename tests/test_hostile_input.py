@@ -27,6 +27,7 @@ def test_every_search_box_answers_hostile_terms(client, term):
         ("get", reverse("employers:organisation_list"), {"q": term}),
         ("get", reverse("employers:position_options"), {"q": term}),
         ("get", reverse("employers:organisation_options"), {"q": term}),
+        ("get", reverse("employers:group_options"), {"q": term}),
         ("get", reverse("employers:staff_options", args=[organisation.pk]), {"q": term}),
         ("post", reverse("employers:add_groups"), {"group_search": term}),
         ("post", reverse("employers:add_role_search"), {"role_search": term}),

@@ -59,6 +59,7 @@ TENANT_ROUTES = {
     "employers:organisation_list": {},
     "employers:position_options": {},
     "employers:organisation_options": {},
+    "employers:group_options": {},
     "employers:organisation_add": {},
     "learners:add": {},
     "learners:add_groups": {},

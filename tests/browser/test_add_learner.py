@@ -134,6 +134,7 @@ def test_the_dialogs_plus_adds_an_organisation_with_its_employer_group(page: Pag
     expect(box.locator("#employer-address")).to_contain_text("LS1 1UR")
     group = EmployerGroup.objects.get(organisation__name="Riverside Bakery")
     assert group.kind == GroupKind.EMPLOYER and group.name == "Riverside Bakery"
+    assert group.parent.name == "All employers"  # inside the hierarchy, not a stray root
 
 
 def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, demo_site):

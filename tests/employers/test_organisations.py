@@ -89,3 +89,42 @@ def test_the_list_costs_the_same_queries_for_10_organisations_as_for_100(client)
         return len(captured)
 
     assert queries_with(10) == queries_with(100)
+
+
+def test_a_new_organisation_goes_under_the_employers_root_or_the_group_chosen(client):
+    from tests.factories import EmployerGroupFactory
+
+    admin = AdministratorFactory(roles=[Permission.MANAGE_ORGANISATIONS])
+    client.force_login(admin)
+    root = EmployerGroupFactory(tenant=admin.tenant, name="All employers")
+    region = EmployerGroupFactory(tenant=admin.tenant, name="North West", parent=root)
+    page = client.get(ADD).content.decode()
+    assert "Employer group it belongs under" in page
+    assert f'<option value="{root.pk}" selected>All employers</option>' in page
+
+    client.post(ADD, {"name": "Default Placed Ltd"})
+    assert Organisation.objects.get(name="Default Placed Ltd").group.parent == root
+    client.post(ADD, {"name": "Chosen Placed Ltd", "parent_group": region.pk})
+    assert Organisation.objects.get(name="Chosen Placed Ltd").group.parent == region
+
+    employer_group = Organisation.objects.get(name="Chosen Placed Ltd").group
+    for refused in (employer_group.pk, EmployerGroupFactory().pk):  # an employer's own; elsewhere
+        response = client.post(ADD, {"name": "Nowhere Ltd", "parent_group": refused})
+        assert response.status_code == 422
+        assert "Choose the employer group this employer belongs under." in response.content.decode()
+    assert not Organisation.objects.filter(name="Nowhere Ltd").exists()
+
+
+def test_the_parent_group_combobox_offers_this_tenants_groups_but_no_employers_own(client):
+    from tests.factories import EmployerGroupFactory, TenantFactory
+
+    admin = AdministratorFactory(roles=[Permission.MANAGE_ORGANISATIONS])
+    client.force_login(admin)
+    root = EmployerGroupFactory(tenant=admin.tenant, name="All employers")
+    EmployerGroupFactory(tenant=admin.tenant, name="Harbour Region", parent=root)
+    OrganisationFactory(tenant=admin.tenant, name="Harbour Cafe")
+    EmployerGroupFactory(tenant=TenantFactory(), name="Harbour Elsewhere")
+    response = client.get(reverse("employers:group_options"), {"q": "harbour"})
+    assert [item["label"] for item in response.json()["results"]] == [
+        "All employers › Harbour Region"
+    ]
