@@ -35,6 +35,8 @@ class EmployerForm(PersonDetailsForm):
         super().__init__(*args, **kwargs)
         if editing:  # the invitation question belongs to creation only
             del self.fields["invite"]
+        else:  # asked first, as the product's own page does, so errors list it first too
+            self.order_fields(["invite", *self.fields])
 
 
 class OrganisationForm(AccessibleFormMixin, forms.Form):

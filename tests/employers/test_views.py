@@ -337,3 +337,13 @@ def test_a_tracking_event_for_a_message_we_did_not_send_changes_nothing(
         assert response.status_code == 200
     invitation.refresh_from_db()
     assert invitation.status == InvitationStatus.SENT
+
+
+def test_the_invitation_question_comes_first_on_the_page_and_in_the_errors(client, admin):
+    """As the product's own page asks it: step 4, before the fields."""
+    html = client.post(ADD, {}).content.decode()
+    page = html[html.index("<form"):]
+    assert page.index("Would you like to invite this employer?") < page.index("First name")
+    summary = html[html.index('id="error-summary"'):]
+    first_link = summary[summary.index("<a "):summary.index("</a>")]
+    assert "#id_invite" in first_link
