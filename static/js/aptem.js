@@ -1,4 +1,5 @@
-// Close asks before discarding what was typed on a form marked data-confirm-discard.
+// Leaving a form marked data-confirm-discard with something typed asks first: Close, the
+// navigation bar, the breadcrumb and Sign out alike.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-confirm-discard]").forEach(function (form) {
@@ -6,12 +7,16 @@
     function changed() {
       return new URLSearchParams(new FormData(form)).toString() !== initial;
     }
-    form.querySelectorAll("[data-discard-link]").forEach(function (link) {
-      link.addEventListener("click", function (event) {
-        if (changed() && !window.confirm("Leave without saving? What you typed will be lost.")) {
-          event.preventDefault();
-        }
-      });
+    // Close, and every other way off the page: the navigation bar, the breadcrumb, Sign out.
+    document.addEventListener("click", function (event) {
+      var way = event.target.closest(
+        "a[href], [data-discard-link], form:not([data-confirm-discard]) button[type=submit]"
+      );
+      if (!way || (way.closest("form") === form && !way.hasAttribute("data-discard-link"))) return;
+      if (way.matches("a[href^='#']") || way.closest("dialog")) return;
+      if (changed() && !window.confirm("Leave without saving? What you typed will be lost.")) {
+        event.preventDefault();
+      }
     });
   });
 })();
