@@ -124,6 +124,10 @@ class FreshLinkForm(AccessibleFormMixin, forms.Form):
         label="Email address",
         help_text="The address the invitation was sent to.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
     )
 
 

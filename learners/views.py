@@ -140,7 +140,8 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
     page_template = "learners/employer_record_page.html"
 
     def get(self, request):
-        return self.render(EmployerRecordForm(initial={"interfaces": ["classic"]}))
+        # Nothing ticked, as on Add Employer: the administrator chooses the interfaces.
+        return self.render(EmployerRecordForm())
 
     def post(self, request):
         action = request.POST.get("action", "save")

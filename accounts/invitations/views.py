@@ -120,7 +120,11 @@ class FreshLinkView(View):
     window_seconds = 60 * 60
 
     def get(self, request):
-        return render(request, self.template_name, {"form": FreshLinkForm(), "asked": True})
+        # After a request the page confirms it, rather than offering the form again.
+        sent = request.GET.get("sent") == "1"
+        return render(
+            request, self.template_name, {"form": FreshLinkForm(), "asked": True, "sent": sent}
+        )
 
     def post(self, request):
         form = FreshLinkForm(request.POST)
@@ -148,6 +152,7 @@ class FreshLinkView(View):
         else:
             tasks.send_fresh_activation_links.enqueue(email)
             messages.info(request, FRESH_LINK_SENT)
+            return HttpResponseRedirect(f"{reverse('accounts:fresh_link')}?sent=1")
         return HttpResponseRedirect(reverse("accounts:fresh_link"))
 
 

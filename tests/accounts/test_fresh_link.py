@@ -65,3 +65,12 @@ def test_with_a_queue_the_page_sends_nothing_itself_and_the_worker_sends_once(cl
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
     assert [m.to for m in mail.outbox] == [["queued@example.com"]]
+
+
+def test_an_empty_request_names_the_field_and_a_sent_one_confirms_instead_of_asking_again(client):
+    empty = client.post(FRESH, {"email": ""}).content.decode()
+    assert "Enter your email address." in empty
+    done = ask(client, "anyone@example.com")
+    html = done.content.decode()
+    assert "a fresh link is on its way" in html and "Send a link to another address" in html
+    assert 'name="email"' not in html

@@ -195,3 +195,18 @@ def test_each_row_links_to_that_persons_profile(client, admin):
     person = UserFactory(tenant=admin.tenant, first_name="Linked")
     html = client.get(USERS, {"q": "Linked"}).content.decode()
     assert f'href="{reverse("accounts:user_detail", args=[person.pk])}"' in html
+
+
+def test_a_status_has_one_badge_colour_on_the_list_and_the_profile(client):
+    import re
+
+    from accounts.models import UserStatus
+    from tests.factories import AdministratorFactory, UserFactory
+
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    prospect = UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, first_name="Pat")
+    listed = client.get("/users/", {"q": "Pat", "status": ["prospect"]}).content.decode()
+    profile = client.get(f"/users/{prospect.pk}/").content.decode()
+    colour = r'<span class="badge (text-bg-\w+)">Prospect</span>'
+    assert re.findall(colour, listed) == re.findall(colour, profile) == ["text-bg-secondary"]

@@ -185,7 +185,7 @@ def test_empty_add_employer_shows_every_error_and_keeps_typing(page: Page, site)
     expect(page.get_by_label("First name", exact=True)).to_have_value("Only")
     expect(page.get_by_label("Surname", exact=True)).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
-    summary.get_by_role("link", name=re.compile("Employer group")).click()
+    summary.get_by_role("link", name=re.compile("employer group")).click()
     expect(page.locator("#id_employer_groups")).to_be_focused()
 
 
