@@ -55,6 +55,11 @@ class UserListFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select w-auto"}),
     )
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(key, key) for key in ("created", "name", "email", "status", "type")],
+        widget=forms.HiddenInput,
+    )
     # Keyset cursors (ui.pagination): where the page starts or ends. Opaque, bookmarkable.
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
     before = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
@@ -71,7 +76,12 @@ class UserListFilterForm(forms.Form):
             "search": cleaned.get("q", ""),
             "statuses": cleaned.get("status") or list(DEFAULT_LIST_STATUSES),
             "types": cleaned.get("type") or [],
+            "sort": self.sort_key,
         }
+
+    @property
+    def sort_key(self) -> str:
+        return (self.is_valid() and self.cleaned_data.get("sort")) or "created"
 
     @property
     def cursors(self) -> dict[str, str]:

@@ -258,6 +258,11 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
         ]
         indexes = [
             models.Index(fields=["tenant", "-created_at", "-id"], name="user_tenant_created_idx"),
+            # The Users list sorted by name or by email (keyset pages seek on these).
+            models.Index(
+                fields=["tenant", "surname", "first_name", "id"], name="user_tenant_name_idx"
+            ),
+            models.Index(fields=["tenant", "email", "id"], name="user_tenant_email_idx"),
             models.Index(
                 fields=["tenant", "status", "-created_at", "-id"], name="user_tenant_status_idx"
             ),

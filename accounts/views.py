@@ -97,16 +97,31 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
         form = UserListFilterForm(self.request.GET or None)
         users = selectors.user_list(tenant=self.request.tenant, **form.filters())
         page = keyset_page(
-            users, ordering=selectors.USER_LIST_ORDER, per_page=form.page_size, **form.cursors
+            users,
+            ordering=selectors.USER_LIST_SORTS[form.sort_key],
+            per_page=form.page_size,
+            **form.cursors,
         )
         query = self.request.GET.copy()
         for cursor in ("after", "before", "page"):
             query.pop(cursor, None)
+        unsorted = query.copy()
+        unsorted.pop("sort", None)
         return super().get_context_data(
             form=form,
             page=page,
             total=total_of(users, page=page),
             query=urlencode(list(query.lists()), doseq=True),
+            sort=form.sort_key,
+            sort_headers={
+                key: {
+                    "url": "?" + urlencode([*unsorted.lists(), ("sort", [key])], doseq=True),
+                    "active": key == form.sort_key,
+                    "direction": "descending" if ordering[0].startswith("-") else "ascending",
+                }
+                for key, ordering in selectors.USER_LIST_SORTS.items()
+            },
+            past_the_end=not page.rows and any(form.cursors.values()),
             create_kinds=create_kinds().values(),
             **kwargs,
         )

@@ -114,6 +114,17 @@ def test_a_deep_page_seeks_with_the_index_and_the_total_is_an_estimate(big_tenan
     assert str(total).startswith("about ")
 
 
+@pytest.mark.parametrize("sort", list(selectors.USER_LIST_SORTS))
+def test_every_offered_sort_of_the_users_list_pages_by_an_index(big_tenant, sort):
+    ordering = selectors.USER_LIST_SORTS[sort]
+    users = selectors.user_list(tenant=big_tenant, sort=sort)
+    cursor = cursor_for(users[20_000], ordering)
+    assert_indexed(plans_during(lambda: list(users[:11])))
+    assert_indexed(
+        plans_during(lambda: keyset_page(users, ordering=ordering, per_page=100, after=cursor))
+    )
+
+
 def test_a_deep_pending_invitations_page_seeks_with_the_index(big_tenant):
     pending = pending_invitations(tenant=big_tenant)
     cursor = cursor_for(pending[10_000], PENDING_ORDER)

@@ -210,3 +210,56 @@ def test_a_status_has_one_badge_colour_on_the_list_and_the_profile(client):
     profile = client.get(f"/users/{prospect.pk}/").content.decode()
     colour = r'<span class="badge (text-bg-\w+)">Prospect</span>'
     assert re.findall(colour, listed) == re.findall(colour, profile) == ["text-bg-secondary"]
+
+
+def test_the_list_sorts_by_each_column_and_pages_stay_in_that_order(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.factories import AdministratorFactory, UserFactory
+
+    admin = AdministratorFactory(surname="Zzadmin", email="zz.admin@example.com")
+    client.force_login(admin)
+    now = timezone.now()
+    names = ["Cole", "Adams", "Baker", "Evans", "Dunn"]
+    for n, surname in enumerate(names):
+        UserFactory(
+            tenant=admin.tenant,
+            surname=surname,
+            email=f"{surname.lower()}@example.com",
+            created_at=now - timedelta(days=n),
+        )
+
+    def surnames(response):
+        return [row.surname for row in response.context["page"].rows]
+
+    by_name = client.get("/users/", {"sort": "name", "per_page": 10})
+    assert surnames(by_name) == ["Adams", "Baker", "Cole", "Dunn", "Evans", "Zzadmin"]
+    html = by_name.content.decode()
+    assert 'aria-sort="ascending"' in html and "(sorted ascending)" in html
+    first = client.get("/users/", {"sort": "name", "per_page": 10, "q": "example"})
+    assert surnames(first)[:2] == ["Adams", "Baker"]
+    by_email = client.get("/users/", {"sort": "email"})
+    assert surnames(by_email)[0] == "Adams" and surnames(by_email)[-1] == "Zzadmin"
+    newest = client.get("/users/")
+    assert 'aria-sort="descending"' in newest.content.decode()
+
+    # The next page carries on in the same order.
+    page_one = client.get("/users/", {"sort": "name", "per_page": 10, "q": ""})
+    assert page_one.context["sort"] == "name"
+    assert "sort=name" in page_one.context["query"]
+
+
+def test_a_cursor_past_the_end_says_so_and_leads_back(client):
+    from ui.pagination import cursor_for
+
+    from accounts.selectors import USER_LIST_SORTS
+    from tests.factories import AdministratorFactory
+
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    cursor = cursor_for(admin, USER_LIST_SORTS["created"])
+    html = client.get("/users/", {"after": cursor}).content.decode()
+    assert "There are no more users past this point." in html
+    assert "No users match" not in html
