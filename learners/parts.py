@@ -75,7 +75,10 @@ def your_learners(request: HttpRequest) -> pages.Section | None:
     if not user.is_authenticated or user.user_type != UserType.EMPLOYER:
         return None
     context = supported_page(request, user)
-    return pages.Section("learners/includes/home_learners.html", context) if context else None
+    if context is None:
+        # An employer with no learners yet: say what this page will hold, and who to ask.
+        return pages.Section("learners/includes/home_no_learners.html", {"user": user})
+    return pages.Section("learners/includes/home_learners.html", context)
 
 
 @parts.register(pages.CREATE_KINDS, order=10)

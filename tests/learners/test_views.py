@@ -99,6 +99,8 @@ def test_managers_home_lists_their_learners_and_others_see_none(client, admin):
     client.force_login(unrelated)
     html = client.get(reverse("home")).content.decode()
     assert "Tia Learner" not in html
+    # Not an empty page: what it will hold, and who to ask.
+    assert "No learners are linked to you yet" in html and "contact the training team" in html
 
     client.force_login(admin)
     profile = client.get(reverse("accounts:user_detail", args=[manager.pk])).content.decode()
