@@ -3,6 +3,7 @@
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..models import Tenant, User, UserStatus
+from ..selectors import search_filter
 from .models import Invitation
 
 
@@ -18,9 +19,18 @@ def invitation_history(*, user: User, limit: int = 50) -> list[Invitation]:
 
 # Most recently invited first; the index user_tenant_invited_idx serves it at any depth.
 PENDING_ORDER = ("-invited_at", "-id")
+# The orders Pending invitations offers. A link expires the tenant's lifetime after it was
+# sent, so "expiring soonest" is "invited longest ago": the same index, read backwards (ordering
+# by the invitation's own expires_at would read every invited person's invitation).
+PENDING_SORTS: dict[str, tuple[str, ...]] = {
+    "invited": PENDING_ORDER,
+    "expiry": ("invited_at", "id"),
+}
 
 
-def pending_invitations(*, tenant: Tenant) -> QuerySet[User]:
+def pending_invitations(
+    *, tenant: Tenant, search: str = "", sort: str = "invited"
+) -> QuerySet[User]:
     """Invited users who have not activated, with their current invitation, most recently
     invited first. The invitation's details are looked up for the rows of a page only: ordering
     by them would read every invited person's invitation (1.6 s at 100,000 invited)."""
@@ -33,6 +43,7 @@ def pending_invitations(*, tenant: Tenant) -> QuerySet[User]:
             link_expires_at=Subquery(current.values("expires_at")[:1]),
             last_delivery=Subquery(current.values("status")[:1]),
         )
+        .filter(search_filter(search))
         .only("id", "first_name", "surname", "email", "user_type", "invitation_count", "invited_at")
-        .order_by(*PENDING_ORDER)
+        .order_by(*PENDING_SORTS.get(sort, PENDING_ORDER))
     )

@@ -8,6 +8,8 @@ Referer header. GET never consumes it (mail scanners open links); only the POST 
 password does, because the new password hash changes every token.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -178,16 +180,21 @@ class InvitationSendView(TenantPermissionRequiredMixin, View):
 
 
 class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
-    """Invited users who have not activated yet, with a bulk Resend."""
+    """Invited users who have not activated yet: searchable, in two orders, with a bulk Resend
+    that first says how many people will get an email."""
 
     template_name = "accounts/pending_invitations.html"
+    confirm_template = "accounts/pending_resend_confirm.html"
     per_page = 50
 
     def get_context_data(self, **kwargs):
-        pending = selectors.pending_invitations(tenant=self.tenant)
+        search = self.request.GET.get("q", "").strip()[:200]
+        sort = self.request.GET.get("sort", "")
+        sort = sort if sort in selectors.PENDING_SORTS else "invited"
+        pending = selectors.pending_invitations(tenant=self.tenant, search=search, sort=sort)
         page = keyset_page(
             pending,
-            ordering=selectors.PENDING_ORDER,
+            ordering=selectors.PENDING_SORTS[sort],
             per_page=self.per_page,
             after=self.request.GET.get("after", ""),
             before=self.request.GET.get("before", ""),
@@ -195,7 +202,16 @@ class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
         now = timezone.now()
         for row in page.rows:
             row.expiry_text = expiry_text(row.link_expires_at, now)
-        return super().get_context_data(page=page, total=total_of(pending, page=page), **kwargs)
+        query = urlencode({k: v for k, v in (("q", search), ("sort", sort)) if v})
+        return super().get_context_data(
+            page=page,
+            total=total_of(pending, page=page),
+            search=search,
+            sort=sort,
+            query=query,
+            select_all=self.request.GET.get("select") == "all",
+            **kwargs,
+        )
 
     def post(self, request):
         if not request.user.has_tenant_permission(Permission.CREATE_USERS):
@@ -204,6 +220,15 @@ class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
         if not ids:
             messages.error(request, "Select at least one person to resend the invitation to.")
             return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+        if request.POST.get("confirmed") != "yes":
+            # Say how many people will get an email before any is sent.
+            people = list(
+                selectors.pending_invitations(tenant=self.tenant).filter(pk__in=ids)
+            )
+            if not people:
+                messages.error(request, "Nobody selected is still waiting to activate.")
+                return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+            return render(request, self.confirm_template, {"people": people})
         sent, failed = services.invitations_resend(
             tenant=self.tenant, user_ids=ids, sent_by=request.user
         )

@@ -57,3 +57,19 @@
     }
   });
 })();
+
+// "Select everyone on this page" ticks the page's boxes in place (without JavaScript the link
+// draws the page again with them ticked).
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-select-all]");
+    if (!link) return;
+    var form = document.getElementById(link.dataset.selectAll);
+    if (!form) return;
+    event.preventDefault();
+    form.querySelectorAll("input[type=checkbox][name=users]").forEach(function (box) {
+      box.checked = true;
+    });
+  });
+})();

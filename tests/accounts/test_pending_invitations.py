@@ -59,9 +59,12 @@ def test_bulk_resend_sends_one_new_link_each_and_kills_the_old(client, admin):
     ]
     mail.outbox.clear()
     stranger = UserFactory(tenant=TenantFactory(), status=UserStatus.INVITED)
-    response = client.post(
-        PENDING, {"users": [people[0].pk, people[1].pk, stranger.pk]}, follow=True
-    )
+    chosen = [people[0].pk, people[1].pk, stranger.pk]
+    # First the page says how many people will get an email, and sends nothing.
+    asked = client.post(PENDING, {"users": chosen}).content.decode()
+    assert "Send a new invitation email to 2 people?" in asked and "Yes, send 2 emails" in asked
+    assert stranger.email not in asked and mail.outbox == []
+    response = client.post(PENDING, {"users": chosen, "confirmed": "yes"}, follow=True)
     assert "Invitation email resent to 2 people." in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.com", "p1@example.com"]
     people[0].refresh_from_db()
@@ -93,3 +96,25 @@ def test_pending_list_queries_do_not_grow_with_the_rows(client, admin):
     one_page = queries_with(10)  # it knows its total without counting
     # Beyond one page the total costs a bounded count (and, on PostgreSQL, an EXPLAIN first).
     assert one_page < queries_with(60) == queries_with(100) <= 7
+
+
+def test_pending_invitations_search_sort_and_select_everyone(client, admin):
+    now = timezone.now()
+    invited = [(9, "ann.old@example.com"), (3, "bob.mid@example.com"), (1, "ann.new@example.com")]
+    for days, email in invited:
+        with time_machine.travel(now - timedelta(days=days)):
+            invite(UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, email=email))
+
+    def emails(response):
+        return [row.email for row in response.context["page"].rows]
+
+    assert emails(client.get(PENDING)) == [
+        "ann.new@example.com", "bob.mid@example.com", "ann.old@example.com"
+    ]
+    assert emails(client.get(PENDING, {"sort": "expiry"}))[0] == "ann.old@example.com"
+    found = client.get(PENDING, {"q": "ann", "sort": "expiry"})
+    assert emails(found) == ["ann.old@example.com", "ann.new@example.com"]
+    html = client.get(PENDING, {"select": "all"}).content.decode()
+    assert html.count('name="users"') == html.count(" checked>") == 3
+    assert html.count("Resend selected") == 2  # above the list as well as below
+    assert "Nobody waiting matches" in client.get(PENDING, {"q": "zzz"}).content.decode()

@@ -252,10 +252,9 @@ def test_the_list_sorts_by_each_column_and_pages_stay_in_that_order(client):
 
 
 def test_a_cursor_past_the_end_says_so_and_leads_back(client):
-    from ui.pagination import cursor_for
-
     from accounts.selectors import USER_LIST_SORTS
     from tests.factories import AdministratorFactory
+    from ui.pagination import cursor_for
 
     admin = AdministratorFactory()
     client.force_login(admin)

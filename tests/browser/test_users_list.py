@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -39,7 +41,7 @@ def test_admin_signs_in_reaches_users_and_finds_a_demo_user_by_email(page: Page,
     assert "q=" in page.url
     assert_accessible(page)
 
-    rows.first.get_by_role("link").click()
+    rows.first.get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(wanted.surname)
     assert_accessible(page)
 
@@ -67,4 +69,35 @@ def test_users_list_works_without_javascript(browser, demo_site):
     expect(rows.first).to_contain_text("admin@demo-training.example")
     page.get_by_role("link", name="Reset").click()
     expect(page.get_by_label("Search by name or email")).to_have_value("")
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
+def test_resend_from_pending_invitations_says_how_many_first(browser, demo_site, javascript):
+    from django.core import mail
+
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/users/invitations/")
+    page.get_by_label("Order").select_option(label="Link expiring soonest first")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name="Select everyone on this page").click()
+    boxes = page.get_by_role("checkbox", name=re.compile("^Select "))
+    count = boxes.count()
+    assert count > 1
+    for index in range(count):
+        expect(boxes.nth(index)).to_be_checked()
+    page.get_by_role("button", name="Resend selected").first.click()
+    question = page.get_by_role("heading", level=1)
+    expect(question).to_have_text(f"Send a new invitation email to {count} people?")
+    assert mail.outbox == []
+    if javascript:
+        assert_accessible(page)
+    page.get_by_role("button", name=f"Yes, send {count} emails").click()
+    expect(page.get_by_role("status").first).to_contain_text(
+        f"Invitation email resent to {count} people."
+    )
+    assert len(mail.outbox) == count
     context.close()
