@@ -152,7 +152,7 @@ def test_prospect_then_send_invitation_then_activate(page: Page, site, browser):
     outsider.get_by_role("button", name="Sign in").click()
     expect(outsider.get_by_role("alert")).to_contain_text("Enter a correct username or email")
 
-    row.get_by_role("link", name="Petra Novak").click()
+    row.get_by_role("link", name="Petra Novak", exact=True).click()
     assert_accessible(page)
     page.get_by_role("button", name="Send Invitation").click()
     expect(page.get_by_role("status")).to_contain_text(
