@@ -141,6 +141,41 @@ class FreshLinkForm(AccessibleFormMixin, forms.Form):
     )
 
 
+class PasswordForgotForm(AccessibleFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="The address your Aptem account uses.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Enter your email address.",
+            "invalid": "Enter an email address in the correct format, like name@example.com.",
+        },
+    )
+
+
+class NewPasswordForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):
+    """Choose a new password (after a reset link), with Django's validators and their help."""
+
+    error_messages = {"password_mismatch": "The two passwords do not match."}
+    new_password1, new_password2 = SetPasswordMixin.create_password_fields(
+        label1="New password", label2="Confirm new password"
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self.fields["new_password2"].help_text = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.validate_passwords("new_password1", "new_password2")
+        self.validate_password_for_user(self.user, "new_password1")
+        return cleaned
+
+    def save(self, commit: bool = True):
+        return self.set_password_and_save(self.user, "new_password1", commit=commit)
+
+
 class PersonDetailsForm(AccessibleFormMixin, forms.Form):
     """Personal details and address, shared by Add Employer and Add Learner.
 

@@ -17,6 +17,13 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     return count > limit
 
 
+def hit_all(limits: list[tuple[str, int]], *, window_seconds: int) -> bool:
+    """Count one attempt against every ``(key, limit)``, always all of them (one caller trying
+    many keys meets one limit, many callers trying one key the other); True when any is past
+    its limit."""
+    return any([hit(key, limit=limit, window_seconds=window_seconds) for key, limit in limits])
+
+
 def exceeded(key: str, *, limit: int) -> bool:
     """Whether ``key`` is already past ``limit``, without counting this look."""
     return (cache.get(_key(key)) or 0) >= limit

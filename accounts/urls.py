@@ -21,6 +21,12 @@ urlpatterns = [
         invitation_views.InvitationSendView.as_view(),
         name="invitation_send",
     ),
+    path("password/forgot/", views.PasswordForgotView.as_view(), name="password_forgot"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("activate/fresh-link/", invitation_views.FreshLinkView.as_view(), name="fresh_link"),
     path(
         "activate/<uidb64>/<token>/",

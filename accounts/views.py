@@ -1,9 +1,13 @@
 import hashlib
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
+from django.views import View
 from django.views.generic import TemplateView
 
 from ui.pagination import keyset_page, total_of
@@ -11,10 +15,11 @@ from ui.pagination import keyset_page, total_of
 from . import ratelimit, selectors
 from .audit import audit_trail
 from .backends import sign_in_account
-from .forms import SignInForm, UserListFilterForm
+from .forms import NewPasswordForm, PasswordForgotForm, SignInForm, UserListFilterForm
 from .invitations.selectors import invitation_history
 from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
 from .parts import create_kinds, home_parts, profile_parts
+from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
 
 
@@ -156,3 +161,66 @@ class ConfirmCreateView(CreateUsersRequiredMixin, TemplateView):
         return super().get_context_data(
             noun=kind.noun, yes_url=kind.url, description=kind.description, **kwargs
         )
+
+
+PASSWORD_LINK_SENT = (
+    "If an account at that address can sign in, a link to choose a new password is on its way. "
+    "Check your inbox and spam folder."
+)
+PASSWORD_LINK_LIMITED = "Too many requests for that. Wait an hour, then try again."
+
+
+class PasswordForgotView(View):
+    """Forgot your password? The answer never says whether an account exists, and the email
+    leaves from the worker so the timing does not either."""
+
+    template_name = "accounts/password_forgot.html"
+    per_address_limit = 3
+    per_client_limit = 10
+    window_seconds = 60 * 60
+
+    def get(self, request):
+        sent = request.GET.get("sent") == "1"
+        return render(request, self.template_name, {"form": PasswordForgotForm(), "sent": sent})
+
+    def post(self, request):
+        form = PasswordForgotForm(request.POST)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=422)
+        email = form.cleaned_data["email"].casefold()
+        digest = hashlib.sha256(email.encode()).hexdigest()
+        limited = ratelimit.hit_all(
+            [
+                (f"password:client:{ratelimit.client_address(request)}", self.per_client_limit),
+                (f"password:email:{digest}", self.per_address_limit),
+            ],
+            window_seconds=self.window_seconds,
+        )
+        if limited:
+            messages.error(request, PASSWORD_LINK_LIMITED)
+            return HttpResponseRedirect(reverse("accounts:password_forgot"))
+        send_password_reset.enqueue(email)
+        messages.info(request, PASSWORD_LINK_SENT)
+        return HttpResponseRedirect(f"{reverse('accounts:password_forgot')}?sent=1")
+
+
+class PasswordResetView(auth_views.PasswordResetConfirmView):
+    """The emailed link: as with activation, the token moves into the session and the address
+    bar loses it. A new password ends every other session (Django's session hash)."""
+
+    template_name = "accounts/password_reset.html"
+    form_class = NewPasswordForm
+    token_generator = password_reset_tokens
+    reset_url_token = "set-password"
+    success_url = reverse_lazy("accounts:sign_in")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and can_reset(user) else None
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request, "Your password has been changed. Sign in with your new password."
+        )
+        return response

@@ -73,6 +73,8 @@ PUBLIC_ROUTES = {
     "accounts:sign_in",
     "accounts:sign_out",
     "accounts:fresh_link",
+    "accounts:password_forgot",
+    "accounts:password_reset",
     "accounts:activate",
 }
 # Mounted third-party apps with their own protection (Django's admin: platform staff only;

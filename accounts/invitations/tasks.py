@@ -20,3 +20,4 @@ def retry_stuck_invitation(invitation_id: int) -> str:
     died, this finishes the job (once more at most) or records the failure."""
     invitation = services.invitation_retry_if_stuck(invitation_id=invitation_id)
     return invitation.get_status_display() if invitation else "nothing to do"
+

@@ -136,19 +136,13 @@ class FreshLinkView(View):
         client = ratelimit.client_address(request)
         # Count both, always: one caller asking about many email addresses meets the first
         # limit; many callers asking about one email address meet the second.
-        counts = [
-            ratelimit.hit(
-                f"fresh-link:client:{client}",
-                limit=self.per_client_limit,
-                window_seconds=self.window_seconds,
-            ),
-            ratelimit.hit(
-                f"fresh-link:email:{email}",
-                limit=self.per_address_limit,
-                window_seconds=self.window_seconds,
-            ),
-        ]
-        limited = any(counts)
+        limited = ratelimit.hit_all(
+            [
+                (f"fresh-link:client:{client}", self.per_client_limit),
+                (f"fresh-link:email:{email}", self.per_address_limit),
+            ],
+            window_seconds=self.window_seconds,
+        )
         if limited:
             messages.error(request, FRESH_LINK_LIMITED)
         else:
