@@ -6,6 +6,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from .tenancy import TenantQuerySet
 
@@ -227,6 +228,8 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
     roles = models.ManyToManyField(Role, related_name="users", blank=True)
     # Goes up with every invitation sent; part of the activation token, so older links die.
     invitation_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # Raised to end every session the person has (cancelling does): see _get_session_auth_hash.
+    session_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(
@@ -285,6 +288,17 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
         # mailbox, so the per-tenant uniqueness on LOWER(email) also holds for look-alikes.
         self.email = UserManager.normalize_email(self.email)
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        """Django signs each session with a hash of the password, so a new password ends
+        every other session; the epoch does the same when an account is cancelled (a session
+        must not come back to life when the account is reactivated). Epoch 0 signs exactly as
+        Django does, so no session ended when this was introduced."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "aptem.accounts.User.session_auth_hash"
+        value = f"{self.password}|{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def full_name(self) -> str:

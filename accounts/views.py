@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
@@ -12,12 +13,13 @@ from django.views.generic import TemplateView
 
 from ui.pagination import keyset_page, total_of
 
-from . import ratelimit, selectors
+from . import lifecycle, ratelimit, selectors
 from .audit import audit_trail
 from .backends import sign_in_account
 from .forms import NewPasswordForm, PasswordForgotForm, SignInForm, UserListFilterForm
 from .invitations.selectors import invitation_history
 from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
+from .models import UserStatus
 from .parts import create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
@@ -224,3 +226,64 @@ class PasswordResetView(auth_views.PasswordResetConfirmView):
             self.request, "Your password has been changed. Sign in with your new password."
         )
         return response
+
+
+class AccountCancelView(CreateUsersRequiredMixin, View):
+    """Cancel an account: a page that asks for the reason and confirms, then the cancel."""
+
+    template_name = "accounts/account_cancel.html"
+
+    def get(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        return render(request, self.template_name, {"profile": profile})
+
+    def post(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        reason = request.POST.get("reason", "")
+        try:
+            lifecycle.account_cancel(user=profile, cancelled_by=request.user, reason=reason)
+        except ValidationError as error:
+            errors = (
+                error.error_dict if hasattr(error, "error_dict") else {"__all__": error.error_list}
+            )
+            context = {
+                "profile": profile,
+                "reason": reason,
+                "reason_error": next(iter(errors.get("reason", [])), None),
+                "page_error": next(iter(errors.get("__all__", [])), None),
+            }
+            return render(request, self.template_name, context, status=422)
+        messages.success(
+            request,
+            f"{profile.full_name}'s account is cancelled: they can no longer sign in, and their "
+            "activation links no longer work.",
+        )
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))
+
+
+class AccountReactivateView(CreateUsersRequiredMixin, View):
+    """Reactivate a cancelled account, after a confirmation that says what they become."""
+
+    template_name = "accounts/account_reactivate.html"
+
+    def get(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        return render(request, self.template_name, {"profile": profile})
+
+    def post(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        try:
+            person = lifecycle.account_reactivate(user=profile, reactivated_by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"{person.full_name}'s account is active again, as a {person.get_status_display()}"
+                + (
+                    "."
+                    if person.status == UserStatus.FULL
+                    else ": send them an invitation so they can activate it."
+                ),
+            )
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))

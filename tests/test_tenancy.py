@@ -34,6 +34,8 @@ pytestmark = pytest.mark.django_db
 OBJECT_ROUTES = {
     "accounts:user_detail": ("admin", "employer", "learner", "invited"),
     "accounts:invitation_send": ("admin", "employer", "learner", "invited"),
+    "accounts:account_cancel": ("admin", "employer", "learner", "invited"),
+    "accounts:account_reactivate": ("admin", "employer", "learner", "invited"),
     "employers:edit": ("employer",),
     "employers:edit_groups": ("employer",),
     "employers:edit_roles": ("employer",),

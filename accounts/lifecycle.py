@@ -1,0 +1,72 @@
+"""After creation: cancel an account and bring it back. Rules and messages live here, for the
+profile's buttons now and for bulk actions, the CSV importer and the API later.
+
+Cancelling takes effect at once without touching sessions or links one by one: sign-in and
+every session check accept Full users only (``accounts.backends``), the session epoch it raises
+ends every session for good (reactivating brings none back), activation links are signed over
+the status, and the manager and mentor pickers offer Prospect, Invited and Full people only.
+So the person's next request lands on the sign-in page, their links are dead, and they are no
+longer offered as anyone's manager.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .audit import audit_record
+from .models import User, UserStatus
+
+ALREADY_CANCELLED = "This account is already cancelled."
+CANNOT_CANCEL_YOURSELF = "You cannot cancel your own account."
+REASON_REQUIRED = "Enter why the account is being cancelled."
+REASON_TOO_LONG = "Keep the reason to 500 characters or fewer."
+NOT_CANCELLED = "Only a cancelled account can be reactivated."
+
+
+def account_cancel(*, user: User, cancelled_by: User, reason: str) -> User:
+    """Cancel ``user``'s account, recording why; refused for an account already cancelled and
+    for your own."""
+    reason = " ".join(str(reason or "").split())
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        errors: dict[str, ValidationError] = {}
+        if locked.status == UserStatus.CANCELLED:
+            raise ValidationError(ALREADY_CANCELLED, code="cancelled")
+        if locked.pk == cancelled_by.pk:
+            raise ValidationError(CANNOT_CANCEL_YOURSELF, code="self")
+        if not reason:
+            errors["reason"] = ValidationError(REASON_REQUIRED, code="required")
+        elif len(reason) > 500:
+            errors["reason"] = ValidationError(REASON_TOO_LONG, code="max_length")
+        if errors:
+            raise ValidationError(errors)
+        previous = locked.get_status_display()
+        locked.status = UserStatus.CANCELLED
+        locked.session_epoch += 1  # every session ends, for good
+        locked.save(update_fields=["status", "session_epoch"])
+        audit_record(
+            tenant=locked.tenant,
+            actor=cancelled_by,
+            subject=locked,
+            action="account.cancelled",
+            summary=f"Account cancelled (was {previous}): {reason}",
+        )
+    return locked
+
+
+def account_reactivate(*, user: User, reactivated_by: User) -> User:
+    """Bring a cancelled account back: a Full user again if they had activated, else a
+    Prospect, whose invitation must be sent again."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.status != UserStatus.CANCELLED:
+            raise ValidationError(NOT_CANCELLED, code="not_cancelled")
+        locked.status = UserStatus.FULL if locked.activated_at else UserStatus.PROSPECT
+        locked.save(update_fields=["status"])
+        audit_record(
+            tenant=locked.tenant,
+            actor=reactivated_by,
+            subject=locked,
+            action="account.reactivated",
+            summary=f"Account reactivated as {locked.get_status_display()}",
+        )
+    return locked

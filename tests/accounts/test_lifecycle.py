@@ -1,0 +1,112 @@
+"""Cancel and reactivate: the transitions, their refusals with the exact messages, and what
+cancelling does at once (no sign-in, sessions ended, links dead, gone from pickers)."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts import lifecycle
+from accounts.invitations.tokens import activation_token_generator
+from accounts.models import UserStatus, UserType
+from employers.selectors import organisation_staff
+from tests.factories import PASSWORD, AdministratorFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_cancelling_ends_sign_in_and_sessions_and_removes_from_pickers():
+    admin = AdministratorFactory()
+    organisation = OrganisationFactory(tenant=admin.tenant)
+    person = UserFactory(
+        tenant=admin.tenant,
+        user_type=UserType.EMPLOYER,
+        username="leaver",
+        password=PASSWORD,
+        activated_at=timezone.now(),
+    )
+    organisation.members.add(person)
+    browser = Client()
+    browser.force_login(person)
+    assert browser.get("/").status_code == 200
+
+    lifecycle.account_cancel(user=person, cancelled_by=admin, reason="Left the company")
+    person.refresh_from_db()
+    assert person.status == UserStatus.CANCELLED
+    assert browser.get("/").status_code == 302  # their next request: the sign-in page
+    assert not Client().login(username="leaver", password=PASSWORD)
+    assert person not in organisation_staff(organisation=organisation)
+    assert "Left the company" in person.audit_events.get(action="account.cancelled").summary
+
+    # Reactivated, they sign in afresh: the old session does not come back to life.
+    lifecycle.account_reactivate(user=person, reactivated_by=admin)
+    assert browser.get("/").status_code == 302
+    assert Client().login(username="leaver", password=PASSWORD)
+
+
+def test_cancelling_kills_a_pending_activation_link():
+    admin = AdministratorFactory()
+    invited = UserFactory(tenant=admin.tenant, status=UserStatus.INVITED)
+    token = activation_token_generator.make_token(invited)
+    lifecycle.account_cancel(user=invited, cancelled_by=admin, reason="Duplicate account")
+    invited.refresh_from_db()
+    assert not activation_token_generator.check_token(invited, token)
+
+
+@pytest.mark.parametrize(
+    ("activated", "becomes"), [(True, UserStatus.FULL), (False, UserStatus.PROSPECT)]
+)
+def test_reactivating_restores_full_users_and_makes_others_prospects(activated, becomes):
+    admin = AdministratorFactory()
+    person = UserFactory(
+        tenant=admin.tenant, activated_at=timezone.now() if activated else None
+    )
+    lifecycle.account_cancel(user=person, cancelled_by=admin, reason="Paused")
+    lifecycle.account_reactivate(user=person, reactivated_by=admin)
+    person.refresh_from_db()
+    assert person.status == becomes
+    assert person.audit_events.filter(action="account.reactivated").exists()
+
+
+def test_the_refusals_and_their_messages():
+    admin = AdministratorFactory()
+    person = UserFactory(tenant=admin.tenant)
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.account_cancel(user=person, cancelled_by=admin, reason="  ")
+    assert caught.value.message_dict == {"reason": [lifecycle.REASON_REQUIRED]}
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.account_cancel(user=admin, cancelled_by=admin, reason="Testing")
+    assert caught.value.messages == [lifecycle.CANNOT_CANCEL_YOURSELF]
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.account_reactivate(user=person, reactivated_by=admin)
+    assert caught.value.messages == [lifecycle.NOT_CANCELLED]
+    lifecycle.account_cancel(user=person, cancelled_by=admin, reason="Left")
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.account_cancel(user=person, cancelled_by=admin, reason="Again")
+    assert caught.value.messages == [lifecycle.ALREADY_CANCELLED]
+
+
+def test_the_profile_pages_cancel_with_a_reason_and_reactivate(client):
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    person = UserFactory(tenant=admin.tenant, first_name="Cara", activated_at=timezone.now())
+    profile = client.get(reverse("accounts:user_detail", args=[person.pk])).content.decode()
+    assert "Cancel account" in profile
+    cancel = reverse("accounts:account_cancel", args=[person.pk])
+    refused = client.post(cancel, {"reason": ""})
+    assert refused.status_code == 422 and lifecycle.REASON_REQUIRED in refused.content.decode()
+    done = client.post(cancel, {"reason": "Left"}, follow=True).content.decode()
+    assert "account is cancelled" in done and "Reactivate account" in done
+    back = client.post(reverse("accounts:account_reactivate", args=[person.pk]), follow=True)
+    assert "active again, as a Full user." in back.content.decode()
+
+
+def test_cancel_and_reactivate_need_create_users(client):
+    viewer = AdministratorFactory(roles=[])
+    client.force_login(viewer)
+    person = UserFactory(tenant=viewer.tenant)
+    cancel = reverse("accounts:account_cancel", args=[person.pk])
+    assert client.post(cancel, {"reason": "x"}).status_code == 403
+    person.refresh_from_db()
+    assert person.status != UserStatus.CANCELLED
