@@ -55,6 +55,11 @@ class UserListFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "form-select w-auto"}),
     )
+    archived = forms.BooleanField(
+        label="Archived accounts only",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[(key, key) for key in ("created", "name", "email", "status", "type")],
@@ -77,6 +82,7 @@ class UserListFilterForm(forms.Form):
             "statuses": cleaned.get("status") or list(DEFAULT_LIST_STATUSES),
             "types": cleaned.get("type") or [],
             "sort": self.sort_key,
+            "archived": bool(cleaned.get("archived")),
         }
 
     @property

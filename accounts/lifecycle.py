@@ -70,3 +70,41 @@ def account_reactivate(*, user: User, reactivated_by: User) -> User:
             summary=f"Account reactivated as {locked.get_status_display()}",
         )
     return locked
+
+
+ALREADY_ARCHIVED = "This account is already archived."
+NOT_ARCHIVED = "This account is not archived."
+CANNOT_ARCHIVE_YOURSELF = "You cannot archive your own account."
+
+
+def account_archive(*, user: User, archived_by: User) -> User:
+    """Hide an old account: off the Users list (unless Archived is chosen), no sign-in, no
+    invitation. Its email stays taken in the tenant."""
+    return _set_archived(user=user, by=archived_by, archived=True)
+
+
+def account_unarchive(*, user: User, unarchived_by: User) -> User:
+    return _set_archived(user=user, by=unarchived_by, archived=False)
+
+
+def _set_archived(*, user: User, by: User, archived: bool) -> User:
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.is_archived == archived:
+            raise ValidationError(
+                ALREADY_ARCHIVED if archived else NOT_ARCHIVED, code="unchanged"
+            )
+        if archived and locked.pk == by.pk:
+            raise ValidationError(CANNOT_ARCHIVE_YOURSELF, code="self")
+        locked.is_archived = archived
+        if archived:
+            locked.session_epoch += 1
+        locked.save(update_fields=["is_archived", "session_epoch"])
+        audit_record(
+            tenant=locked.tenant,
+            actor=by,
+            subject=locked,
+            action="account.archived" if archived else "account.unarchived",
+            summary="Account archived" if archived else "Account unarchived",
+        )
+    return locked

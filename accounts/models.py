@@ -266,6 +266,12 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
                 fields=["tenant", "surname", "first_name", "id"], name="user_tenant_name_idx"
             ),
             models.Index(fields=["tenant", "email", "id"], name="user_tenant_email_idx"),
+            # The few archived accounts, when the Users list asks for them.
+            models.Index(
+                fields=["tenant", "-created_at", "-id"],
+                condition=models.Q(is_archived=True),
+                name="user_tenant_archived_idx",
+            ),
             models.Index(
                 fields=["tenant", "status", "-created_at", "-id"], name="user_tenant_status_idx"
             ),

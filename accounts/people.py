@@ -30,6 +30,10 @@ EMAIL_TAKEN = (
     "The email address '%(email)s' is already registered to another account and cannot be used "
     "with this account. Please check that you have typed the address correctly."
 )
+EMAIL_TAKEN_ARCHIVED = (
+    "The email address '%(email)s' belongs to an archived account. Unarchive that account "
+    "(Users, Archived) rather than create another."
+)
 MOBILE_REQUIRED = "Enter a mobile number."
 MOBILE_REQUIRED_MFV = (
     "Enter a mobile number: your organisation uses multi-factor verification, which sends "
@@ -98,8 +102,13 @@ def field_label(model: type[models.Model], field: str) -> str:
     return str(getattr(model._meta.get_field(field), "verbose_name", field)).capitalize()
 
 
-def email_taken(*, tenant: Tenant, email: str, exclude: User | None = None) -> bool:
+def email_taken(
+    *, tenant: Tenant, email: str, exclude: User | None = None, archived: bool | None = None
+) -> bool:
+    """Whether another account of the tenant has this email (an archived one, if asked)."""
     others = User.objects.for_tenant(tenant).filter(email__lower=ci(email))
+    if archived is not None:
+        others = others.filter(is_archived=archived)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     return others.exists()
@@ -167,7 +176,10 @@ def person_details_clean(
         if "email" not in errors and email_taken(
             tenant=tenant, email=clean["email"], exclude=existing
         ):
-            fail("email", EMAIL_TAKEN, "taken", email=clean["email"])
+            archived = email_taken(
+                tenant=tenant, email=clean["email"], exclude=existing, archived=True
+            )
+            fail("email", EMAIL_TAKEN_ARCHIVED if archived else EMAIL_TAKEN, "taken", email=email)
 
     mobile = str(data.get("mobile") or "").strip()
     clean["mobile"] = ""

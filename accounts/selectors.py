@@ -51,13 +51,13 @@ def user_list(
     search: str = "",
     statuses: Sequence[str] = DEFAULT_LIST_STATUSES,
     types: Iterable[str] = (),
-    include_archived: bool = False,
+    archived: bool = False,
     sort: str = "created",
 ) -> QuerySet[User]:
     """The tenant's users for the Users list, newest first (or in another offered order)."""
     users = User.objects.for_tenant(tenant)
-    if not include_archived:
-        users = users.filter(is_archived=False)
+    # Archived accounts are listed only when asked for, and then on their own.
+    users = users.filter(is_archived=archived)
     if statuses:
         users = users.filter(status__in=list(statuses))
     types = list(types)

@@ -17,6 +17,12 @@ urlpatterns = [
         views.AccountReactivateView.as_view(),
         name="account_reactivate",
     ),
+    path("users/<int:pk>/archive/", views.AccountArchiveView.as_view(), name="account_archive"),
+    path(
+        "users/<int:pk>/unarchive/",
+        views.AccountArchiveView.as_view(archived=False),
+        name="account_unarchive",
+    ),
     path(
         "users/invitations/",
         invitation_views.PendingInvitationsView.as_view(),

@@ -287,3 +287,34 @@ class AccountReactivateView(CreateUsersRequiredMixin, View):
                 ),
             )
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))
+
+
+class AccountArchiveView(CreateUsersRequiredMixin, View):
+    """Archive (or, with ``archived=False``, unarchive) an account: a confirmation, then the
+    change."""
+
+    archived = True
+
+    def get(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        context = {"profile": profile, "archiving": self.archived}
+        return render(request, "accounts/account_archive.html", context)
+
+    def post(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        try:
+            if self.archived:
+                lifecycle.account_archive(user=profile, archived_by=request.user)
+            else:
+                lifecycle.account_unarchive(user=profile, unarchived_by=request.user)
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"{profile.full_name}'s account is archived: hidden from the Users list unless "
+                "you choose Archived, and it cannot sign in."
+                if self.archived
+                else f"{profile.full_name}'s account is no longer archived.",
+            )
+        return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))

@@ -36,6 +36,8 @@ OBJECT_ROUTES = {
     "accounts:invitation_send": ("admin", "employer", "learner", "invited"),
     "accounts:account_cancel": ("admin", "employer", "learner", "invited"),
     "accounts:account_reactivate": ("admin", "employer", "learner", "invited"),
+    "accounts:account_archive": ("admin", "employer", "learner", "invited"),
+    "accounts:account_unarchive": ("admin", "employer", "learner", "invited"),
     "employers:edit": ("employer",),
     "employers:edit_groups": ("employer",),
     "employers:edit_roles": ("employer",),

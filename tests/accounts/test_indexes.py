@@ -93,6 +93,8 @@ def test_a_fresh_link_request_uses_indexes(big_tenant):
 
 def test_the_users_list_and_pending_invitations_use_indexes(big_tenant):
     assert_indexed(plans_during(lambda: list(selectors.user_list(tenant=big_tenant)[:11])))
+    archived = selectors.user_list(tenant=big_tenant, archived=True)
+    assert_indexed(plans_during(lambda: list(archived[:11])))
     assert_indexed(plans_during(lambda: list(pending_invitations(tenant=big_tenant)[:51])))
 
 

@@ -110,3 +110,40 @@ def test_cancel_and_reactivate_need_create_users(client):
     assert client.post(cancel, {"reason": "x"}).status_code == 403
     person.refresh_from_db()
     assert person.status != UserStatus.CANCELLED
+
+
+def test_archived_accounts_hide_cannot_sign_in_or_be_invited_and_keep_their_email(client):
+    from accounts.invitations import services as invitations
+    from accounts.people import EMAIL_TAKEN_ARCHIVED, person_details_clean
+
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    old = UserFactory(
+        tenant=admin.tenant, first_name="Olga", username="olga", email="olga@example.com",
+        password=PASSWORD,
+    )
+    client.post(reverse("accounts:account_archive", args=[old.pk]))
+    old.refresh_from_db()
+    assert old.is_archived
+    listed = client.get("/users/", {"q": "Olga"}).context["page"].rows
+    assert old not in listed
+    archived = client.get("/users/", {"q": "Olga", "archived": "on"}).context["page"].rows
+    assert list(archived) == [old]
+    assert not Client().login(username="olga", password=PASSWORD)
+    with pytest.raises(ValidationError):
+        invitations.invitation_send(user=old, sent_by=admin)
+    _, errors = person_details_clean(
+        tenant=admin.tenant,
+        data={"title": "Ms", "first_name": "O", "surname": "G", "email": "OLGA@example.com",
+              "mobile": "07400 123456"},
+    )
+    assert [e.message for e in errors["email"]] == [EMAIL_TAKEN_ARCHIVED]
+
+    with pytest.raises(ValidationError) as caught:
+        lifecycle.account_archive(user=old, archived_by=admin)
+    assert caught.value.messages == [lifecycle.ALREADY_ARCHIVED]
+    client.post(reverse("accounts:account_unarchive", args=[old.pk]))
+    old.refresh_from_db()
+    assert not old.is_archived
+    assert Client().login(username="olga", password=PASSWORD)
+    assert old.audit_events.filter(action="account.unarchived").exists()
