@@ -11,6 +11,7 @@ urlpatterns = [
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/create/<str:kind>/", views.ConfirmCreateView.as_view(), name="confirm_create"),
     path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/bulk/", views.UserBulkView.as_view(), name="user_bulk"),
     path("users/<int:pk>/cancel/", views.AccountCancelView.as_view(), name="account_cancel"),
     path(
         "users/<int:pk>/reactivate/",

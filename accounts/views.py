@@ -12,14 +12,16 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from ui.pagination import keyset_page, total_of
+from ui.parsing import parse_ids
 
 from . import lifecycle, ratelimit, selectors
 from .audit import audit_trail
 from .backends import sign_in_account
 from .forms import NewPasswordForm, PasswordForgotForm, SignInForm, UserListFilterForm
 from .invitations.selectors import invitation_history
+from .invitations.services import invitation_send
 from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
-from .models import UserStatus
+from .models import User, UserStatus
 from .parts import create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
@@ -318,3 +320,53 @@ class AccountArchiveView(CreateUsersRequiredMixin, View):
                 else f"{profile.full_name}'s account is no longer archived.",
             )
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))
+
+
+BULK_ACTIONS = {
+    "invite": "Send invitation",
+    "cancel": "Cancel account",
+    "archive": "Archive account",
+}
+BULK_LIMIT = 100  # a page of the Users list at most
+
+
+class UserBulkView(CreateUsersRequiredMixin, View):
+    """The Users list's bulk actions on the chosen rows: first a confirmation naming how many
+    people it will touch, then a summary of what was done and what was skipped, and why. Each
+    person goes through the same service (and rules) as the profile's own button."""
+
+    def post(self, request):
+        action = request.POST.get("action", "")
+        ids = parse_ids(request.POST.getlist("users"))[:BULK_LIMIT]
+        if action not in BULK_ACTIONS or not ids:
+            messages.error(request, "Select at least one person and an action to apply.")
+            return HttpResponseRedirect(reverse("accounts:user_list"))
+        people = list(
+            User.objects.for_tenant(self.tenant).filter(pk__in=ids).order_by("surname", "pk")
+        )
+        context = {"people": people, "action": action, "label": BULK_ACTIONS[action]}
+        if request.POST.get("confirmed") != "yes" or not people:
+            return render(request, "accounts/user_bulk_confirm.html", context)
+        reason = " ".join(request.POST.get("reason", "").split())
+        if action == "cancel" and not reason:
+            context["reason_error"] = lifecycle.REASON_REQUIRED
+            return render(request, "accounts/user_bulk_confirm.html", context, status=422)
+        done, skipped = [], []
+        for person in people:
+            try:
+                self.apply(action, person, reason)
+            except ValidationError as error:
+                skipped.append((person, error.messages[0]))
+            else:
+                done.append(person)
+        context.update(done=done, skipped=skipped)
+        return render(request, "accounts/user_bulk_done.html", context)
+
+    def apply(self, action: str, person, reason: str) -> None:
+        by = self.request.user
+        if action == "invite":
+            invitation_send(user=person, sent_by=by)
+        elif action == "cancel":
+            lifecycle.account_cancel(user=person, cancelled_by=by, reason=reason)
+        else:
+            lifecycle.account_archive(user=person, archived_by=by)

@@ -52,6 +52,7 @@ TENANT_ROUTES = {
     "home": {},
     "accounts:user_list": {},
     "accounts:pending_invitations": {},
+    "accounts:user_bulk": {},
     "accounts:confirm_create": {"kind": "employer"},
     "employers:add": {},
     "employers:add_groups": {},

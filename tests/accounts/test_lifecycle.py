@@ -147,3 +147,43 @@ def test_archived_accounts_hide_cannot_sign_in_or_be_invited_and_keep_their_emai
     assert not old.is_archived
     assert Client().login(username="olga", password=PASSWORD)
     assert old.audit_events.filter(action="account.unarchived").exists()
+
+
+def test_bulk_actions_confirm_the_count_then_report_done_and_skipped(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.factories import TenantFactory
+
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    prospects = [
+        UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, surname=f"P{n}")
+        for n in range(2)
+    ]
+    full = UserFactory(tenant=admin.tenant, status=UserStatus.FULL, surname="Full")
+    stranger = UserFactory(tenant=TenantFactory(), status=UserStatus.PROSPECT)
+    chosen = [p.pk for p in prospects] + [full.pk, stranger.pk]
+    bulk = reverse("accounts:user_bulk")
+
+    asked = client.post(bulk, {"users": chosen, "action": "invite"}).content.decode()
+    assert "Send invitation for 3 people?" in asked and stranger.email not in asked
+    assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(bulk, {"users": chosen, "action": "invite", "confirmed": "yes"})
+    html = done.content.decode()
+    assert "Send invitation: 2 done, 1 skipped" in html
+    assert "Only a Prospect or an Invited user can be sent an invitation." in html
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in prospects)
+
+    refused = client.post(bulk, {"users": chosen, "action": "cancel", "confirmed": "yes"})
+    assert refused.status_code == 422 and lifecycle.REASON_REQUIRED in refused.content.decode()
+    cancelled = client.post(
+        bulk, {"users": [full.pk], "action": "cancel", "confirmed": "yes", "reason": "Left"}
+    )
+    assert "Cancel account: 1 done" in cancelled.content.decode()
+    full.refresh_from_db()
+    assert full.status == UserStatus.CANCELLED
+    stranger.refresh_from_db()
+    assert stranger.status == UserStatus.PROSPECT and stranger.invitations.count() == 0

@@ -101,3 +101,22 @@ def test_resend_from_pending_invitations_says_how_many_first(browser, demo_site,
     )
     assert len(mail.outbox) == count
     context.close()
+
+
+def test_bulk_archive_from_the_users_list_confirms_and_summarises(page: Page, demo_site):
+    sign_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/users/?status=prospect&sort=name")
+    boxes = page.get_by_role("checkbox", name=re.compile("^Select "))
+    names = [boxes.nth(i).get_attribute("aria-label").removeprefix("Select ") for i in (0, 1)]
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.get_by_label("With the selected people").select_option(label="Archive account")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Archive account for 2 people?")
+    assert_accessible(page)
+    page.get_by_role("button", name="Yes, archive account for 2").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Archive account: 2 done")
+    for name in names:
+        expect(page.get_by_role("status")).to_contain_text(name)
+    assert_accessible(page)
+    assert User.objects.filter(is_archived=True).count() == 2
