@@ -84,6 +84,12 @@ class LearnerForm(PersonDetailsForm):
     primary_record = forms.CharField(required=False, widget=forms.HiddenInput)
     invite = invite_field("learner")
 
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:  # the invitation and the records have their own actions on the profile
+            for name in ("invite", "employer_records", "primary_record"):
+                del self.fields[name]
+
     def service_input(self) -> dict:
         data = super().service_input()
         data["employer_records"] = parse_records(data.get("employer_records"))

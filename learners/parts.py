@@ -81,6 +81,15 @@ def your_learners(request: HttpRequest) -> pages.Section | None:
     return pages.Section("learners/includes/home_learners.html", context)
 
 
+@parts.register(pages.PROFILE_ACTIONS, order=10)
+def edit_learner(viewer: User, profile: User) -> pages.Action | None:
+    if profile.user_type != UserType.LEARNER or not viewer.can_create_users:
+        return None
+    if profile.is_archived:
+        return None
+    return pages.Action(label="Edit", url=reverse("learners:edit", args=[profile.pk]))
+
+
 @parts.register(pages.CREATE_KINDS, order=10)
 def learner_kind() -> pages.CreateKind:
     return pages.CreateKind(

@@ -7,10 +7,13 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.models import INTERFACES, Invitation, Tenant, User, UserType
 from accounts.people import (
+    PERSON_FIELDS,
     interface_access_clean,
     invite_answer_clean,
     person_create,
@@ -117,9 +120,15 @@ def employer_record_as_data(clean: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def learner_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Every rule of the Add Learner form, in one ValidationError keyed by field."""
-    clean, errors = person_details_clean(tenant=tenant, data=data, mobile_required=True)
+def learner_clean(
+    *, tenant: Tenant, data: Mapping[str, Any], existing: User | None = None
+) -> dict[str, Any]:
+    """Every rule of the Add Learner form, in one ValidationError keyed by field. Editing
+    (``existing``) asks no invitation question and leaves employer records to their own
+    actions."""
+    clean, errors = person_details_clean(
+        tenant=tenant, data=data, existing=existing, mobile_required=True
+    )
 
     def fail(field: str, message: str, code: str, **params: Any) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code, params=params))
@@ -182,14 +191,51 @@ def learner_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
         record["is_primary"] = record["key"] == primary
     clean["employer_records"] = records
 
-    try:
-        clean["invite"] = invite_answer_clean(data.get("invite"), noun="learner")
-    except ValidationError as error:
-        errors.setdefault("invite", []).append(error)
+    if existing is None:
+        try:
+            clean["invite"] = invite_answer_clean(data.get("invite"), noun="learner")
+        except ValidationError as error:
+            errors.setdefault("invite", []).append(error)
 
     if errors:
         raise ValidationError(errors)
     return clean
+
+
+LEARNER_PROFILE_FIELDS = ("date_of_birth", "national_insurance_number")
+
+
+def learner_update(
+    *, user: User, updated_by: User | None, data: Mapping[str, Any]
+) -> tuple[User, bool]:
+    """Edit a learner with the Add Learner rules; (the learner, whether the email changed).
+    A new email stops every earlier activation link (the token is signed over it)."""
+    clean = learner_clean(
+        tenant=user.tenant, data={**data, "employer_records": []}, existing=user
+    )
+    groups = clean.pop("employer_groups")
+    profile, _ = LearnerProfile.objects.get_or_create(user=user)
+    changed = [field for field in PERSON_FIELDS if getattr(user, field) != clean[field]]
+    changed += [f for f in LEARNER_PROFILE_FIELDS if getattr(profile, f) != clean[f]]
+    email_changed = user.email != clean["email"]
+    with transaction.atomic():
+        for field in PERSON_FIELDS:
+            setattr(user, field, clean[field])
+        user.save()
+        for field in LEARNER_PROFILE_FIELDS:
+            setattr(profile, field, clean[field])
+        profile.save(update_fields=list(LEARNER_PROFILE_FIELDS))
+        user.employer_groups.set(groups)
+        audit_record(
+            tenant=user.tenant,
+            actor=updated_by,
+            subject=user,
+            action="user.updated",
+            summary=f"Details of {user.full_name} updated"
+            + (f" ({', '.join(f.replace('_', ' ') for f in changed)})" if changed else ""),
+            fields=changed,
+        )
+    return user, email_changed
 
 
 def learner_create(

@@ -14,6 +14,15 @@ urlpatterns = [
         )
         for section in views.SECTIONS.values()
     ),
+    path("learners/<int:pk>/edit/", views.LearnerEditView.as_view(), name="edit"),
+    *(
+        path(
+            f"learners/<int:pk>/edit/{section.name}/",
+            views.LearnerEditView.as_view(section=section),
+            name=f"edit_{section.name.replace('-', '_')}",
+        )
+        for section in views.SECTIONS.values()
+    ),
     path("learners/add/employer-draft/", views.EmployerDraftView.as_view(), name="employer_draft"),
     path("learners/add/employer/", views.EmployerRecordView.as_view(), name="employer_record"),
 ]

@@ -1,13 +1,17 @@
 """Add Learner, and its Add Employer dialog (a full page without JavaScript)."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views import View
 
+from accounts import selectors as account_selectors
 from accounts.invitations.announcements import announce_created
 from accounts.mixins import CreateUsersRequiredMixin
+from accounts.models import UserStatus, UserType
+from accounts.people import PERSON_FIELDS
 from employers import selectors as employer_selectors
 from employers.forms import OrganisationForm
 from employers.sections import GroupSearch
@@ -18,6 +22,8 @@ from ui.sections import EnterKey, Section, section_template, section_urls
 
 from . import selectors, services
 from .forms import EmployerRecordForm, LearnerForm, parse_records
+from .models import LearnerProfile
+from .services import LEARNER_PROFILE_FIELDS
 
 DRAFT_KEY = "learner_draft"
 NEW_ORGANISATION = "new_organisation"  # the prefix of the dialog's new-organisation fields
@@ -84,9 +90,7 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
         if self.section is not None:
             data = request.POST.copy()
             notes = self.section.rework(self, data, {})
-            form = LearnerForm(
-                initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant
-            )
+            form = self.section_form(data)
             template = section_template(request, self.template_name, self.section)
             return self.render(form, data, template=template, **notes)
         form = LearnerForm(request.POST, tenant=self.tenant)
@@ -103,11 +107,19 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
                 return HttpResponseRedirect(reverse("accounts:user_detail", args=[learner.pk]))
         return self.render(form, request.POST, status=422)
 
+    def url_kwargs(self) -> dict:
+        return {}
+
+    def section_form(self, data):
+        return LearnerForm(initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant)
+
     def render(self, form, data, status: int = 200, template: str = "", **notes):
         records = parse_records(data.getlist("employer_records"))
         context = {
             "form": form,
-            "section_urls": section_urls(self.url_name, SECTIONS),
+            "person": getattr(self, "person", None),
+            "page_url": reverse(self.url_name, kwargs=self.url_kwargs() or None),
+            "section_urls": section_urls(self.url_name, SECTIONS, **self.url_kwargs()),
             "records": selectors.records_for_display(
                 tenant=self.tenant, records=records, primary_key=data.get("primary_record", "")
             ),
@@ -120,6 +132,66 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
             **notes,
         }
         return render(self.request, template or self.template_name, context, status=status)
+
+
+class LearnerEditView(LearnerCreateView):
+    """Edit learner: the Add Learner page and rules, without the invitation question and the
+    employer records (each has its own action on the profile)."""
+
+    url_name = "learners:edit"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.person_id = kwargs["pk"]
+
+    def url_kwargs(self) -> dict:
+        return {"pk": self.person_id}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and getattr(request.user, "is_administrator", False):
+            self.person = account_selectors.user_get(tenant=request.tenant, user_id=self.person_id)
+            if self.person.user_type != UserType.LEARNER:
+                raise Http404("Not a learner")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        person = self.person
+        profile = LearnerProfile.objects.filter(user=person).first()
+        initial = {field: getattr(person, field) for field in PERSON_FIELDS}
+        for field in LEARNER_PROFILE_FIELDS:
+            initial[field] = getattr(profile, field, None) if profile else None
+        data = DraftQueryDict(
+            {"employer_groups": list(person.employer_groups.values_list("pk", flat=True))}
+        )
+        form = LearnerForm(initial=initial, tenant=self.tenant, editing=True)
+        return self.render(form, data)
+
+    def post(self, request, pk):
+        if self.section is not None:
+            return super().post(request)
+        form = LearnerForm(request.POST, tenant=self.tenant, editing=True)
+        if form.is_valid():
+            try:
+                person, email_changed = services.learner_update(
+                    user=self.person, updated_by=request.user, data=form.service_input()
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                message = f"Details of {person.full_name} saved."
+                if email_changed and person.status == UserStatus.INVITED:
+                    message += (
+                        " The email address changed, so earlier activation links no longer "
+                        "work: select Resend invitation to send a new one."
+                    )
+                messages.success(request, message)
+                return HttpResponseRedirect(reverse("accounts:user_detail", args=[person.pk]))
+        return self.render(form, request.POST, status=422)
+
+    def section_form(self, data):
+        return LearnerForm(
+            initial=initial_from(data, list_fields=LIST_FIELDS), tenant=self.tenant, editing=True
+        )
 
 
 class EmployerDraftView(CreateUsersRequiredMixin, View):

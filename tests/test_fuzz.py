@@ -88,10 +88,12 @@ def site(client):
     organisation.members.add(employer)
     EmployerGroupFactory(tenant=tenant)
     RoleFactory(tenant=tenant)
+    learner = UserFactory(tenant=tenant, user_type=UserType.LEARNER)
     objects = {
         "employers": employer.pk,
         "organisations": organisation.pk,
         "users": employer.pk,
+        "learners": learner.pk,
     }
     client.raise_request_exception = False
     return client, admin, objects

@@ -46,6 +46,10 @@ OBJECT_ROUTES = {
     "employers:edit_position_add": ("employer",),
     "employers:edit_enter": ("employer",),
     "employers:staff_options": ("organisation",),
+    "learners:edit": ("learner",),
+    "learners:edit_groups": ("learner",),
+    "learners:edit_record_remove": ("learner",),
+    "learners:edit_enter": ("learner",),
 }
 # Routes that name no object (ids arrive in the form, if at all).
 TENANT_ROUTES = {

@@ -255,3 +255,18 @@ def test_two_staff_of_one_name_are_told_apart_and_chosen_by_keyboard(page: Page,
     expect(page.locator(".employer-record")).to_contain_text("Sam Leeworth")
     record = json.loads(page.locator("input[name=employer_records]").input_value())
     assert record["mentor"] == namesakes[1].pk
+
+
+def test_edit_learner_from_the_profile(page: Page, demo_site):
+    learner = User.objects.filter(user_type="learner", is_archived=False).first()
+    sign_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/users/{learner.pk}/")
+    page.get_by_role("link", name="Edit", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Edit {learner.full_name}")
+    assert_accessible(page)
+    page.get_by_label("Surname", exact=True).fill("Renamed")
+    page.get_by_role("button", name="Save", exact=True).click()
+    saved = f"Details of {learner.first_name} Renamed saved."
+    expect(page.get_by_role("status").first).to_contain_text(saved)
+    learner.refresh_from_db()
+    assert learner.surname == "Renamed"

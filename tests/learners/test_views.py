@@ -277,3 +277,54 @@ def test_the_dialog_marks_its_pickers_for_the_combobox_once_an_employer_is_chose
     )
     staff_options = reverse("employers:staff_options", args=[organisation.pk])
     assert response.content.decode().count(f'data-combobox="{staff_options}"') == 2
+
+
+def test_edit_learner_uses_the_add_learner_rules_and_keeps_the_records(client, admin):
+    from datetime import date
+
+    from learners.models import LearnerProfile
+    from tests.factories import EmployerGroupFactory
+
+    organisation = OrganisationFactory(tenant=admin.tenant)
+    learner = UserFactory(
+        tenant=admin.tenant, first_name="Lea", surname="Old", email="lea@x.example"
+    )
+    LearnerProfile.objects.create(user=learner, national_insurance_number="AB123456C")
+    EmployerRecord.objects.create(
+        tenant=admin.tenant, learner=learner, organisation=organisation, is_primary=True
+    )
+    UserFactory(tenant=admin.tenant, email="taken@x.example")
+    group = EmployerGroupFactory(tenant=admin.tenant)
+    edit = reverse("learners:edit", args=[learner.pk])
+    page = client.get(edit).content.decode()
+    assert ('value="Lea"' in page and "AB 12 34 56 C" in page) or "AB123456C" in page
+    assert "Would you like to invite" not in page and "Add employer" not in page
+
+    data = {
+        "title": "Ms",
+        "first_name": "Lea",
+        "surname": "New",
+        "email": "taken@x.example",
+        "mobile": "07400 123456",
+        "date_of_birth": "2006-05-04",
+        "national_insurance_number": "jk 65 43 21 a",
+        "employer_groups": [group.pk],
+    }
+    refused = client.post(edit, data)
+    assert refused.status_code == 422
+    assert "already registered to another account" in refused.content.decode()
+    saved = client.post(edit, {**data, "email": "lea.new@x.example"}, follow=True)
+    assert "Details of Lea New saved." in saved.content.decode()
+    learner.refresh_from_db()
+    assert (learner.surname, learner.email) == ("New", "lea.new@x.example")
+    assert learner.learner_profile.date_of_birth == date(2006, 5, 4)
+    assert learner.learner_profile.national_insurance_number == "JK654321A"
+    assert list(learner.employer_groups.all()) == [group]
+    assert learner.employer_records.count() == 1  # records have their own actions
+    assert client.get(reverse("learners:edit", args=[admin.pk])).status_code == 404  # not a learner
+
+
+def test_the_learner_profile_offers_edit(client, admin):
+    learner = UserFactory(tenant=admin.tenant)
+    html = client.get(reverse("accounts:user_detail", args=[learner.pk])).content.decode()
+    assert reverse("learners:edit", args=[learner.pk]) in html
