@@ -9,7 +9,7 @@ from .models import Role, RolePermission, Tenant, User
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "mfv_required", "activation_link_days"]
+    list_display = ["name", "slug", "mfv_required", "activation_link_days", "access_ends_on"]
     search_fields = ["name", "slug"]
 
 
@@ -69,6 +69,7 @@ class UserAdmin(DjangoUserAdmin):
                     "user_type",
                     "status",
                     "is_archived",
+                    "access_ends_on",
                     "roles",
                     "interface_classic",
                     "interface_console",

@@ -46,7 +46,7 @@ class UsernameOrEmailBackend(ModelBackend):
         if not username or password is None:
             return None
         user = sign_in_account(username)
-        if user is None or not user.has_usable_password():
+        if user is None or not user.has_usable_password() or user.access_expired:
             # Spend the time a real check would, as Django's ModelBackend does.
             User().set_password(password)
             return None
@@ -57,6 +57,7 @@ class UsernameOrEmailBackend(ModelBackend):
             super().user_can_authenticate(user)
             and user.status == UserStatus.FULL
             and not user.is_archived
+            and not user.access_expired  # past the access end date: every session ends
         )
 
     def get_user(self, user_id):

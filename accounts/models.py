@@ -24,6 +24,13 @@ class Tenant(models.Model):
     activation_link_days = models.PositiveSmallIntegerField(
         "activation link lifetime (days)", default=7
     )
+    access_ends_on = models.DateField(
+        "access end date",
+        null=True,
+        blank=True,
+        help_text="The subscription's end: after this day nobody here can sign in (an account's "
+        "own end date, when set, counts instead). Extend it to restore access.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -228,7 +235,15 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
     roles = models.ManyToManyField(Role, related_name="users", blank=True)
     # Goes up with every invitation sent; part of the activation token, so older links die.
     invitation_count = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    access_ends_on = models.DateField(
+        "access end date",
+        null=True,
+        blank=True,
+        help_text="After this day the account shows Expired and cannot sign in; empty: the "
+        "tenant's access end date applies.",
+    )
     # Raised to end every session the person has (cancelling does): see _get_session_auth_hash.
+
     session_epoch = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     is_active = models.BooleanField(default=True)
@@ -305,6 +320,26 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
         key_salt = "aptem.accounts.User.session_auth_hash"
         value = f"{self.password}|{self.session_epoch}"
         return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def access_end(self):
+        """The last day this person may sign in: their own date, else the tenant's."""
+        return self.access_ends_on or self.tenant.access_ends_on
+
+    @property
+    def access_expired(self) -> bool:
+        end = self.access_end
+        return end is not None and end < timezone.localdate()
+
+    @property
+    def shown_status(self) -> str:
+        """The status as people see it: a Full user past their access end date is Expired."""
+        if self.status == UserStatus.FULL and self.access_expired:
+            return UserStatus.EXPIRED
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        return UserStatus(self.shown_status).label
 
     @property
     def full_name(self) -> str:

@@ -31,6 +31,7 @@ LIST_COLUMNS = (
     "user_type",
     "status",
     "created_at",
+    "access_ends_on",
 )
 
 

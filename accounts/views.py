@@ -111,6 +111,8 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
             per_page=form.page_size,
             **form.cursors,
         )
+        for row in page.rows:
+            row.tenant = self.request.tenant  # for the shown status, without a query a row
         query = self.request.GET.copy()
         for cursor in ("after", "before", "page"):
             query.pop(cursor, None)

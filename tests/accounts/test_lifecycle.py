@@ -187,3 +187,39 @@ def test_bulk_actions_confirm_the_count_then_report_done_and_skipped(
     assert full.status == UserStatus.CANCELLED
     stranger.refresh_from_db()
     assert stranger.status == UserStatus.PROSPECT and stranger.invitations.count() == 0
+
+
+def test_past_the_access_end_date_an_account_is_expired_until_the_date_moves(client):
+    from datetime import timedelta
+
+    import time_machine
+
+    from tests.accounts.test_sign_in import visible_answer
+
+    admin = AdministratorFactory()
+    person = UserFactory(
+        tenant=admin.tenant, username="term", password=PASSWORD, status=UserStatus.FULL
+    )
+    today = timezone.localdate()
+    admin.tenant.access_ends_on = today + timedelta(days=1)  # the subscription's end
+    admin.tenant.save()
+    session = Client()
+    session.force_login(person)
+    profile = reverse("accounts:user_detail", args=[person.pk])
+
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        assert session.get("/").status_code == 302  # the session ended
+        sign_in = reverse("accounts:sign_in")
+        answer = Client().post(sign_in, {"username": "term", "password": PASSWORD})
+        wrong = Client().post(sign_in, {"username": "term", "password": "no"})
+        assert visible_answer(answer) == visible_answer(wrong)  # the wrong-password answer
+        client.force_login(admin)  # (the administrator's own date is the tenant's too)
+        admin.access_ends_on = today + timedelta(days=30)
+        admin.save()
+        client.force_login(admin)
+        html = client.get(profile).content.decode()
+        assert ">Expired</span>" in html and "Access ended" in html
+
+        person.access_ends_on = today + timedelta(days=30)  # extended: access is back
+        person.save()
+        assert Client().login(username="term", password=PASSWORD)
