@@ -4,10 +4,11 @@ from collections.abc import Iterable, Sequence
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from ui.parsing import search_words
 
-from .models import DEFAULT_LIST_STATUSES, Tenant, User
+from .models import DEFAULT_LIST_STATUSES, Tenant, User, UserStatus
 
 SEARCHED_FIELDS = ("first_name", "surname", "email")
 # Newest first; the index user_tenant_created_idx serves it, and keyset pages seek on it.
@@ -46,6 +47,22 @@ def search_filter(term: str) -> Q:
     return condition
 
 
+def shown_status_filter(tenant: Tenant, statuses: Iterable[str]) -> Q:
+    """People whose status as shown is one of ``statuses``: a Full user past their access end
+    date (their own, else the tenant's) shows, and is found, as Expired."""
+    today = timezone.localdate()
+    past_end = Q(access_ends_on__lt=today)
+    if tenant.access_ends_on is not None and tenant.access_ends_on < today:
+        past_end |= Q(access_ends_on__isnull=True)
+    wanted = set(statuses)
+    condition = Q(status__in=wanted - {UserStatus.FULL})
+    if UserStatus.FULL in wanted:
+        condition |= Q(status=UserStatus.FULL) & ~past_end
+    if UserStatus.EXPIRED in wanted:
+        condition |= Q(status=UserStatus.FULL) & past_end
+    return condition
+
+
 def user_list(
     *,
     tenant: Tenant,
@@ -60,7 +77,7 @@ def user_list(
     # Archived accounts are listed only when asked for, and then on their own.
     users = users.filter(is_archived=archived)
     if statuses:
-        users = users.filter(status__in=list(statuses))
+        users = users.filter(shown_status_filter(tenant, statuses))
     types = list(types)
     if types:
         users = users.filter(user_type__in=types)

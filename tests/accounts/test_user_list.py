@@ -262,3 +262,31 @@ def test_a_cursor_past_the_end_says_so_and_leads_back(client):
     html = client.get("/users/", {"after": cursor}).content.decode()
     assert "There are no more users past this point." in html
     assert "No users match" not in html
+
+
+def test_a_full_user_past_their_access_end_is_listed_and_found_as_expired(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import UserStatus
+    from tests.factories import AdministratorFactory, UserFactory
+
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    today = timezone.localdate()
+    ended = UserFactory(
+        tenant=admin.tenant, status=UserStatus.FULL, surname="Ended",
+        access_ends_on=today - timedelta(days=1),
+    )
+    active = UserFactory(tenant=admin.tenant, status=UserStatus.FULL, surname="Active")
+
+    def surnames(statuses):
+        response = client.get("/users/", {"status": statuses, "q": ""})
+        return {row.surname for row in response.context["page"].rows} - {admin.surname}
+
+    assert surnames(["full"]) == {"Active"}
+    assert surnames(["expired"]) == {"Ended"}
+    html = client.get("/users/", {"status": ["expired"]}).content.decode()
+    assert ">Expired</span>" in html
+    assert ended.shown_status == UserStatus.EXPIRED and active.shown_status == UserStatus.FULL
