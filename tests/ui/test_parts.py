@@ -35,10 +35,17 @@ def test_the_create_menu_offers_what_the_apps_registered():
 
 
 @pytest.mark.django_db
-def test_an_employer_profile_gets_employers_edit_action_and_a_learner_does_not(rf):
+def test_each_profile_gets_its_own_apps_edit_action(rf):
+    from django.urls import reverse
+
     admin = AdministratorFactory()
     employer = UserFactory(tenant=admin.tenant, user_type="employer")
     learner = UserFactory(tenant=admin.tenant, user_type="learner")
-    actions = parts.collect(pages.PROFILE_ACTIONS, admin, employer)
-    assert [action.label for action in actions] == ["Edit"]
-    assert parts.collect(pages.PROFILE_ACTIONS, admin, learner) == []
+    for person, url in (
+        (employer, reverse("employers:edit", args=[employer.pk])),
+        (learner, reverse("learners:edit", args=[learner.pk])),
+    ):
+        actions = parts.collect(pages.PROFILE_ACTIONS, admin, person)
+        assert [(action.label, action.url) for action in actions] == [("Edit", url)]
+    viewer = AdministratorFactory(tenant=admin.tenant, roles=[])
+    assert parts.collect(pages.PROFILE_ACTIONS, viewer, learner) == []
