@@ -228,8 +228,9 @@ class PersonDetailsForm(AccessibleFormMixin, forms.Form):
     # Personal details and Address as the page lays them out (crispy-forms rows and columns).
     personal_layout = (
         Row(
-            Column("title", css_class="col-sm-4 col-lg-2"),
-            Column("first_name", css_class="col-sm-8 col-lg-5"),
+            # Wide enough for "Select a title" beside the error icon and the arrow.
+            Column("title", css_class="col-sm-4 col-lg-3"),
+            Column("first_name", css_class="col-sm-8 col-lg-4"),
             Column("surname", css_class="col-lg-5"),
             Column("email", css_class="col-lg-6"),
             Column("mobile", css_class="col-lg-3"),

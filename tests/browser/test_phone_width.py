@@ -31,3 +31,31 @@ def test_signed_in_pages_fit_a_phone_and_tables_scroll_by_keyboard(browser, demo
     page.goto(f"{demo_site}/users/")
     page.screenshot(path=SCREENSHOTS / "users-list-phone.png", full_page=False)
     context.close()
+
+
+def test_boxes_in_a_row_line_up_and_a_select_shows_its_whole_placeholder(browser, demo_site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, demo_site, "admin")
+    page.goto(f"{demo_site}/employers/add/")
+    page.get_by_role("button", name="Create", exact=True).click()  # every message showing
+    expect(page.get_by_role("alert")).to_be_visible()
+    tops = page.evaluate(
+        "['id_email', 'id_mobile', 'id_gender'].map("
+        "id => Math.round(document.getElementById(id).getBoundingClientRect().top))"
+    )
+    assert len(set(tops)) == 1, tops  # the mobile hint no longer pushes its box down
+    room = page.evaluate(
+        """() => {
+        const select = document.getElementById('id_title');
+        const style = getComputedStyle(select);
+        const context = document.createElement('canvas').getContext('2d');
+        context.font = style.font;
+        const text = context.measureText(select.options[select.selectedIndex].text).width;
+        const padding = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+        return select.clientWidth - padding - text;
+    }"""
+    )
+    assert room >= 0, f"'Select a title' is cut by {-room:.0f} px"
+    context.close()
