@@ -99,22 +99,12 @@ class UserListFilterForm(forms.Form):
         return (self.is_valid() and self.cleaned_data.get("per_page")) or 10
 
 
-class ActivationForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):
-    """Username (pre-filled, editable) and a new password, built on Django's SetPasswordMixin:
-    its fields carry the validators' own help text, and the passwords are sensitive variables
-    in any error report."""
+class NewPasswordForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):
+    """A new password, twice, built on Django's SetPasswordMixin: its fields carry the
+    validators' own help text, and the passwords are sensitive variables in any error report.
+    Used after a reset link as it is; Activate Account adds the username."""
 
     error_messages = {"password_mismatch": "The two passwords do not match."}
-
-    username = forms.CharField(
-        label="Username",
-        max_length=150,
-        validators=[UnicodeUsernameValidator()],
-        help_text="You will sign in with this. Letters, digits and @ . + - _ only.",
-        widget=forms.TextInput(
-            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
-        ),
-    )
     new_password1, new_password2 = SetPasswordMixin.create_password_fields(
         label1="New password", label2="Confirm new password"
     )
@@ -128,11 +118,36 @@ class ActivationForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):
         cleaned = super().clean()
         self.validate_passwords("new_password1", "new_password2")
         if "new_password2" not in self.errors:
-            # Judge similarity against the username the person is choosing too.
-            candidate = copy(self.user)
-            candidate.username = cleaned.get("username") or self.user.username
-            self.validate_password_for_user(candidate, "new_password1")
+            self.validate_password_for_user(self.judged_as(cleaned), "new_password1")
         return cleaned
+
+    def judged_as(self, cleaned: dict):
+        """The person the password's similarity is judged against."""
+        return self.user
+
+    def save(self, commit: bool = True):
+        return self.set_password_and_save(self.user, "new_password1", commit=commit)
+
+
+class ActivationForm(NewPasswordForm):
+    """Username (pre-filled, editable) and a new password."""
+
+    field_order = ["username", "new_password1", "new_password2"]
+    username = forms.CharField(
+        label="Username",
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text="You will sign in with this. Letters, digits and @ . + - _ only.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    def judged_as(self, cleaned: dict):
+        # Judge similarity against the username the person is choosing too.
+        candidate = copy(self.user)
+        candidate.username = cleaned.get("username") or self.user.username
+        return candidate
 
 
 class FreshLinkForm(AccessibleFormMixin, forms.Form):
@@ -157,29 +172,6 @@ class PasswordForgotForm(AccessibleFormMixin, forms.Form):
             "invalid": "Enter an email address in the correct format, like name@example.com.",
         },
     )
-
-
-class NewPasswordForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):
-    """Choose a new password (after a reset link), with Django's validators and their help."""
-
-    error_messages = {"password_mismatch": "The two passwords do not match."}
-    new_password1, new_password2 = SetPasswordMixin.create_password_fields(
-        label1="New password", label2="Confirm new password"
-    )
-
-    def __init__(self, user, *args, **kwargs):
-        self.user = user
-        super().__init__(*args, **kwargs)
-        self.fields["new_password2"].help_text = ""
-
-    def clean(self):
-        cleaned = super().clean()
-        self.validate_passwords("new_password1", "new_password2")
-        self.validate_password_for_user(self.user, "new_password1")
-        return cleaned
-
-    def save(self, commit: bool = True):
-        return self.set_password_and_save(self.user, "new_password1", commit=commit)
 
 
 class PersonDetailsForm(AccessibleFormMixin, forms.Form):
