@@ -24,6 +24,19 @@ def audit_record(
     )
 
 
+def audit_updated(*, user: User, updated_by: User | None, changed: list[str]) -> AuditEvent:
+    """A person's details edited: which fields changed (never their values)."""
+    names = ", ".join(field.replace("_", " ") for field in changed)
+    return audit_record(
+        tenant=user.tenant,
+        actor=updated_by,
+        subject=user,
+        action="user.updated",
+        summary=f"Details of {user.full_name} updated" + (f" ({names})" if changed else ""),
+        fields=changed,
+    )
+
+
 def audit_trail(*, user: User, limit: int = 50) -> list[AuditEvent]:
     """The newest events about ``user``, with who did each."""
     return list(

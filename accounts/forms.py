@@ -150,28 +150,25 @@ class ActivationForm(NewPasswordForm):
         return candidate
 
 
-class FreshLinkForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(
+def your_email_field(help_text: str) -> forms.EmailField:
+    """A person's own email address, asked for on a signed-out page."""
+    return forms.EmailField(
         label="Email address",
-        help_text="The address the invitation was sent to.",
+        help_text=help_text,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
             "required": "Enter your email address.",
             "invalid": "Enter an email address in the correct format, like name@example.com.",
         },
     )
+
+
+class FreshLinkForm(AccessibleFormMixin, forms.Form):
+    email = your_email_field("The address the invitation was sent to.")
 
 
 class PasswordForgotForm(AccessibleFormMixin, forms.Form):
-    email = forms.EmailField(
-        label="Email address",
-        help_text="The address your Aptem account uses.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Enter your email address.",
-            "invalid": "Enter an email address in the correct format, like name@example.com.",
-        },
-    )
+    email = your_email_field("The address your Aptem account uses.")
 
 
 class PersonDetailsForm(AccessibleFormMixin, forms.Form):

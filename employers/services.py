@@ -4,7 +4,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.audit import audit_record
+from accounts.audit import audit_updated
 from accounts.lookups import ci
 from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
 from accounts.people import (
@@ -231,13 +231,5 @@ def employer_update(
         user.employer_groups.set(groups)
         user.roles.set(roles)
         user.organisations.set(organisations_of_groups(groups))
-        audit_record(
-            tenant=user.tenant,
-            actor=updated_by,
-            subject=user,
-            action="user.updated",
-            summary=f"Details of {user.full_name} updated"
-            + (f" ({', '.join(f.replace('_', ' ') for f in changed)})" if changed else ""),
-            fields=changed,
-        )
+        audit_updated(user=user, updated_by=updated_by, changed=changed)
     return user, email_changed

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import audit_updated
 from accounts.models import INTERFACES, Invitation, Tenant, User, UserType
 from accounts.people import (
     PERSON_FIELDS,
@@ -226,15 +226,7 @@ def learner_update(
             setattr(profile, field, clean[field])
         profile.save(update_fields=list(LEARNER_PROFILE_FIELDS))
         user.employer_groups.set(groups)
-        audit_record(
-            tenant=user.tenant,
-            actor=updated_by,
-            subject=user,
-            action="user.updated",
-            summary=f"Details of {user.full_name} updated"
-            + (f" ({', '.join(f.replace('_', ' ') for f in changed)})" if changed else ""),
-            fields=changed,
-        )
+        audit_updated(user=user, updated_by=updated_by, changed=changed)
     return user, email_changed
 
 

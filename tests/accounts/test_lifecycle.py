@@ -213,7 +213,7 @@ def test_past_the_access_end_date_an_account_is_expired_until_the_date_moves(cli
         answer = Client().post(sign_in, {"username": "term", "password": PASSWORD})
         wrong = Client().post(sign_in, {"username": "term", "password": "no"})
         assert visible_answer(answer) == visible_answer(wrong)  # the wrong-password answer
-        client.force_login(admin)  # (the administrator's own date is the tenant's too)
+        # The administrator's own date would be the tenant's too: give them one of their own.
         admin.access_ends_on = today + timedelta(days=30)
         admin.save()
         client.force_login(admin)

@@ -46,6 +46,15 @@ def sign_in(page: Page, base_url: str, username: str, password: str = DEMO_PASSW
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def signed_in_page(browser, base_url: str, username: str, **context_options) -> Page:
+    """A new browser context (``java_script_enabled``, ``viewport``...) signed in as
+    ``username``; close it with ``page.context.close()``."""
+    page = browser.new_context(**context_options).new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, base_url, username)
+    return page
+
+
 def htmx_idle(page: Page) -> None:
     """Wait until htmx has finished every request, swap and settle, as a person would."""
     page.wait_for_function(

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from accounts.models import User, UserStatus
 
-from .conftest import SCREENSHOTS, assert_accessible, htmx_idle, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, htmx_idle, sign_in, signed_in_page
 
 pytestmark = pytest.mark.browser
 NEW_PASSWORD = "plum orchard lantern 42"
@@ -190,10 +190,7 @@ def test_empty_add_employer_shows_every_error_and_keeps_typing(page: Page, site)
 
 
 def test_add_employer_works_without_javascript_and_by_keyboard(browser, site):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, site, "admin")
+    page = signed_in_page(browser, site, "admin", java_script_enabled=False)
     page.goto(f"{site}/employers/add/")
     fill_personal_details(page, first_name="Nia", surname="Evans", email="nia@kestrel.example")
 
@@ -223,7 +220,7 @@ def test_add_employer_works_without_javascript_and_by_keyboard(browser, site):
     assert nia.roles.count() == 1 and nia.employer_profile.position.title == "Fleet Manager"
     assert [g.name for g in nia.employer_groups.all()] == ["Kestrel Logistics"]
     assert [o.name for o in nia.organisations.all()] == ["Kestrel Logistics"]
-    context.close()
+    page.context.close()
 
 
 def test_close_asks_before_discarding_what_was_typed(page: Page, site):

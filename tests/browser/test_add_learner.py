@@ -7,7 +7,7 @@ from accounts.models import User
 from employers.models import EmployerGroup, GroupKind, Organisation
 from employers.selectors import organisation_staff
 
-from .conftest import SCREENSHOTS, assert_accessible, htmx_idle, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, htmx_idle, sign_in, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -182,10 +182,7 @@ def test_dialog_by_keyboard_alone_with_errors_esc_and_focus_return(page: Page, d
 
 
 def test_without_javascript_the_same_learner_is_created(browser, demo_site):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", java_script_enabled=False)
     page.goto(f"{demo_site}/learners/add/")
     type_learner(page)
     page.get_by_role("button", name="Add employer").click()
@@ -215,7 +212,7 @@ def test_without_javascript_the_same_learner_is_created(browser, demo_site):
     assert record.organisation.name == "Kestrel Logistics"
     assert f"{record.manager.full_name} ({record.manager.email})" == people[0] and record.is_primary
     assert record.main_aim_reference == "ZPROG002" and record.interfaces == ["Classic"]
-    context.close()
+    page.context.close()
 
 
 def test_two_staff_of_one_name_are_told_apart_and_chosen_by_keyboard(page: Page, demo_site):

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User
 from employers.models import Position
 
-from .conftest import assert_accessible, htmx_idle, sign_in
+from .conftest import assert_accessible, htmx_idle, signed_in_page
 from .test_add_employer import fill_personal_details, invite_question
 from .test_add_learner import dialog, open_add_learner
 
@@ -34,10 +34,7 @@ def assert_nothing_created() -> None:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
 def test_enter_in_add_employers_boxes_runs_their_own_action(browser, demo_site, javascript):
-    context = browser.new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", java_script_enabled=javascript)
     ready_to_create(page, demo_site)
 
     page.get_by_label("Search", exact=True).fill("Harbour")
@@ -62,15 +59,12 @@ def test_enter_in_add_employers_boxes_runs_their_own_action(browser, demo_site, 
     page.get_by_role("button", name="Create", exact=True).click()
     expect(page.get_by_role("status").first).to_contain_text("Employer Ena Enter created")
     assert len(mail.outbox) == 1
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
 def test_enter_in_the_learner_forms_group_search_only_searches(browser, demo_site, javascript):
-    context = browser.new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", java_script_enabled=javascript)
     page.goto(f"{demo_site}/learners/add/")
     page.wait_for_load_state("load")
     page.get_by_label("First name", exact=True).fill("Lee")
@@ -79,7 +73,7 @@ def test_enter_in_the_learner_forms_group_search_only_searches(browser, demo_sit
     expect(page.get_by_role("heading", name="Groups matching “Harbour”")).to_be_visible()
     expect(page.get_by_label("First name", exact=True)).to_have_value("Lee")
     assert not User.objects.filter(first_name="Lee").exists()
-    context.close()
+    page.context.close()
 
 
 def test_enter_in_the_dialog_does_not_save_a_record(page: Page, demo_site):
@@ -97,10 +91,7 @@ def test_enter_in_the_dialog_does_not_save_a_record(page: Page, demo_site):
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
 def test_show_selected_only_shows_what_was_just_ticked(browser, demo_site, javascript):
-    context = browser.new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", java_script_enabled=javascript)
     page.goto(f"{demo_site}/employers/add/")
     page.wait_for_load_state("load")
     page.get_by_label("Search", exact=True).fill("London Digital")
@@ -119,4 +110,4 @@ def test_show_selected_only_shows_what_was_just_ticked(browser, demo_site, javas
     expect(page.get_by_label("All employers › London › London Digital")).to_be_visible()
     if javascript:
         assert_accessible(page)
-    context.close()
+    page.context.close()

@@ -5,16 +5,13 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 
-from .conftest import SCREENSHOTS, assert_accessible, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, signed_in_page
 
 pytestmark = pytest.mark.browser
 
 
 def test_signed_in_pages_fit_a_phone_and_tables_scroll_by_keyboard(browser, demo_site):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", viewport={"width": 390, "height": 844})
     invited = User.objects.filter(invitations__isnull=False).distinct().first()
     for path in ("/", "/users/", f"/users/{invited.pk}/", "/organisations/", "/employers/add/"):
         page.goto(demo_site + path)
@@ -30,14 +27,11 @@ def test_signed_in_pages_fit_a_phone_and_tables_scroll_by_keyboard(browser, demo
     expect(history).to_be_focused()
     page.goto(f"{demo_site}/users/")
     page.screenshot(path=SCREENSHOTS / "users-list-phone.png", full_page=False)
-    context.close()
+    page.context.close()
 
 
 def test_boxes_in_a_row_line_up_and_a_select_shows_its_whole_placeholder(browser, demo_site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", viewport={"width": 1280, "height": 900})
     page.goto(f"{demo_site}/employers/add/")
     page.get_by_role("button", name="Create", exact=True).click()  # every message showing
     expect(page.get_by_role("alert")).to_be_visible()
@@ -58,4 +52,4 @@ def test_boxes_in_a_row_line_up_and_a_select_shows_its_whole_placeholder(browser
     }"""
     )
     assert room >= 0, f"'Select a title' is cut by {-room:.0f} px"
-    context.close()
+    page.context.close()

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from accounts.models import User, UserStatus
 from aptem.demo import DEMO_EMAIL_DOMAIN
 
-from .conftest import SCREENSHOTS, assert_accessible, sign_in
+from .conftest import SCREENSHOTS, assert_accessible, sign_in, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -69,17 +69,14 @@ def test_users_list_works_without_javascript(browser, demo_site):
     expect(rows.first).to_contain_text("admin@demo-training.example")
     page.get_by_role("link", name="Reset").click()
     expect(page.get_by_label("Search by name or email")).to_have_value("")
-    context.close()
+    page.context.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with JavaScript", "without"])
 def test_resend_from_pending_invitations_says_how_many_first(browser, demo_site, javascript):
     from django.core import mail
 
-    context = browser.new_context(java_script_enabled=javascript)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    sign_in(page, demo_site, "admin")
+    page = signed_in_page(browser, demo_site, "admin", java_script_enabled=javascript)
     page.goto(f"{demo_site}/users/invitations/")
     page.get_by_label("Order").select_option(label="Link expiring soonest first")
     page.get_by_role("button", name="Search").click()
@@ -100,7 +97,7 @@ def test_resend_from_pending_invitations_says_how_many_first(browser, demo_site,
         f"Invitation email resent to {count} people."
     )
     assert len(mail.outbox) == count
-    context.close()
+    page.context.close()
 
 
 def test_bulk_archive_from_the_users_list_confirms_and_summarises(page: Page, demo_site):
