@@ -1,4 +1,5 @@
 from copy import copy
+from functools import partial
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Row
@@ -7,9 +8,11 @@ from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.functional import cached_property
 
+from ui import parts
 from ui.forms import YES_NO, AccessibleFormMixin, layout_helper
 
 from .models import DEFAULT_LIST_STATUSES, Gender, Title, UserStatus, UserType
+from .parts import USER_LIST_FILTERS, ListFilter
 
 PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 
@@ -69,34 +72,52 @@ class UserListFilterForm(forms.Form):
     after = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
     before = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, tenant=None, **kwargs):
         # A first visit (no query string) shows the default statuses, ticked.
         if not data:
             data = {"status": list(DEFAULT_LIST_STATUSES), "per_page": "10"}
         super().__init__(data, *args, **kwargs)
+        # Filters other apps add (the employer group, say), drawn after the built-in ones.
+        self.extra_filters: list[ListFilter] = (
+            parts.collect(USER_LIST_FILTERS, tenant, self.data) if tenant is not None else []
+        )
+        for extra in self.extra_filters:
+            self.fields.update(extra.fields)
+
+    @property
+    def valid_values(self) -> dict:
+        """The values that passed their checks: one bad value (an old bookmark's group, say)
+        is reported at its field and leaves every other filter working."""
+        self.is_valid()
+        return self.cleaned_data
 
     def filters(self) -> dict:
-        cleaned = self.cleaned_data if self.is_valid() else {}
+        cleaned = self.valid_values
         return {
             "search": cleaned.get("q", ""),
             "statuses": cleaned.get("status") or list(DEFAULT_LIST_STATUSES),
             "types": cleaned.get("type") or [],
             "sort": self.sort_key,
             "archived": bool(cleaned.get("archived")),
+            "narrowed_by": [
+                partial(extra.narrow, value=cleaned[extra.name])
+                for extra in self.extra_filters
+                if cleaned.get(extra.name) not in (None, "")
+            ],
         }
 
     @property
     def sort_key(self) -> str:
-        return (self.is_valid() and self.cleaned_data.get("sort")) or "created"
+        return self.valid_values.get("sort") or "created"
 
     @property
     def cursors(self) -> dict[str, str]:
-        cleaned = self.cleaned_data if self.is_valid() else {}
+        cleaned = self.valid_values
         return {"after": cleaned.get("after", ""), "before": cleaned.get("before", "")}
 
     @property
     def page_size(self) -> int:
-        return (self.is_valid() and self.cleaned_data.get("per_page")) or 10
+        return self.valid_values.get("per_page") or 10
 
 
 class NewPasswordForm(SetPasswordMixin, AccessibleFormMixin, forms.Form):

@@ -4,9 +4,12 @@ Apps register functions under these hooks from their ``AppConfig.ready()`` (see 
 accounts renders whatever it is given and never names the app that gave it.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -30,6 +33,8 @@ HOME_TILES = "accounts.home.tiles"
 HOME_SECTIONS = "accounts.home.sections"
 # fn() -> CreateKind: the kinds of person the Users list's Create menu offers.
 CREATE_KINDS = "accounts.create.kinds"
+# fn(tenant, data: the query string) -> ListFilter | None: more filters on the Users list.
+USER_LIST_FILTERS = "accounts.user_list.filters"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,18 @@ class CreateKind:
     label: str
     url: str
     description: str
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter another app adds to the Users list: its form fields (``name`` is the one whose
+    cleaned value narrows the list; others, such as a Find box, only help choose it), the
+    template that draws them, and how a chosen value narrows the users."""
+
+    name: str
+    fields: Mapping[str, forms.Field]
+    template: str
+    narrow: Callable[[QuerySet[User], Any], QuerySet[User]]
 
 
 def profile_parts(request: HttpRequest, profile: User) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Reads about people, scoped to one tenant."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -71,8 +71,10 @@ def user_list(
     types: Iterable[str] = (),
     archived: bool = False,
     sort: str = "created",
+    narrowed_by: Iterable[Callable[[QuerySet[User]], QuerySet[User]]] = (),
 ) -> QuerySet[User]:
-    """The tenant's users for the Users list, newest first (or in another offered order)."""
+    """The tenant's users for the Users list, newest first (or in another offered order);
+    ``narrowed_by`` are the filters other apps add (see ``parts.USER_LIST_FILTERS``)."""
     users = User.objects.for_tenant(tenant)
     # Archived accounts are listed only when asked for, and then on their own.
     users = users.filter(is_archived=archived)
@@ -83,6 +85,8 @@ def user_list(
         users = users.filter(user_type__in=types)
     if search_words(search):
         users = users.filter(search_filter(search))
+    for narrow in narrowed_by:
+        users = narrow(users)
     return users.only(*LIST_COLUMNS).order_by(*USER_LIST_SORTS.get(sort, USER_LIST_ORDER))
 
 

@@ -103,7 +103,7 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
-        form = UserListFilterForm(self.request.GET or None)
+        form = UserListFilterForm(self.request.GET or None, tenant=self.request.tenant)
         users = selectors.user_list(tenant=self.request.tenant, **form.filters())
         page = keyset_page(
             users,

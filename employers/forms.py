@@ -81,3 +81,37 @@ class OrganisationForm(AccessibleFormMixin, forms.Form):
         data = dict(self.cleaned_data)
         data["parent_group_id"] = parse_id(data.pop("parent_group", None))
         return data
+
+
+GROUP_FILTER_UNKNOWN = "That employer group no longer exists. Choose another, or any group."
+
+
+def group_filter_fields(*, groups, term: str, unknown: bool) -> dict[str, forms.Field]:
+    """The Users list's employer-group filter: a choice of one page of groups (the chosen one
+    always among them), and without JavaScript a Find box that picks which page. ``unknown``:
+    the chosen group is not (or no longer) one of the tenant's, so the field shows an error."""
+    described_by = "id_group_helptext" + (" id_group_error" if unknown else "")
+    attrs = {
+        "class": "form-select" + (" is-invalid" if unknown else ""),
+        "data-combobox": reverse("employers:group_filter_options"),
+        "data-combobox-clearable": "1",
+        "aria-describedby": described_by,
+    }
+    if unknown:
+        attrs["aria-invalid"] = "true"
+    group = forms.ChoiceField(
+        label="Employer group",
+        required=False,
+        choices=[("", "Any employer group"), *((str(g.pk), g.path) for g in groups)],
+        error_messages={"invalid_choice": GROUP_FILTER_UNKNOWN},
+        help_text="People in this group or any group below it.",
+        widget=forms.Select(attrs=attrs),
+    )
+    group_find = forms.CharField(
+        label="Find an employer group",
+        required=False,
+        max_length=100,
+        initial=term,
+        widget=forms.TextInput(attrs={"class": "form-control", "type": "search"}),
+    )
+    return {"group": group, "group_find": group_find}

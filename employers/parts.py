@@ -1,12 +1,18 @@
 """What employers adds to pages other apps own (registered from ``EmployersConfig.ready``)."""
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from accounts import parts as pages
-from accounts.models import User, UserType
+from accounts.models import Tenant, User, UserType
 from ui import parts
+from ui.parsing import parse_id
 
 from . import selectors
+from .forms import group_filter_fields
 
 
 @parts.register(pages.PROFILE_ACTIONS, order=10)
@@ -49,4 +55,26 @@ def employer_kind() -> pages.CreateKind:
         url=reverse("employers:add"),
         description="a person at an apprentice's workplace, such as a line manager, mentor or "
         "HR contact",
+    )
+
+
+@parts.register(pages.USER_LIST_FILTERS, order=10)
+def employer_group_filter(tenant: Tenant, data: Mapping[str, Any]) -> pages.ListFilter:
+    """Narrow the Users list to one employer group and the groups below it."""
+    term = str(data.get("group_find") or "").strip()[:100]
+    chosen = parse_id(data.get("group"))
+    groups, _ = selectors.group_filter_choices(tenant=tenant, term=term, selected_id=chosen)
+    by_id = {str(group.pk): group for group in groups}
+    ids = {group.pk for group in groups}
+
+    def narrow(users: QuerySet[User], value: str) -> QuerySet[User]:
+        return selectors.in_group_or_below(users, by_id[value])
+
+    return pages.ListFilter(
+        name="group",
+        fields=group_filter_fields(
+            groups=groups, term=term, unknown=bool(data.get("group")) and chosen not in ids
+        ),
+        template="employers/includes/user_list_group_filter.html",
+        narrow=narrow,
     )

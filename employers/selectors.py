@@ -138,6 +138,31 @@ def parent_group_choices(
     )
 
 
+def group_filter_choices(
+    *, tenant: Tenant, term: str = "", selected_id: int | None = None, limit: int = 50
+) -> tuple[list[EmployerGroup], bool]:
+    """Every employer group, employers' own included, for the Users list's group filter."""
+    return _choices(
+        EmployerGroup.objects.for_tenant(tenant)
+        .order_by("path", "pk")
+        .only("id", "tenant_id", "name", "path", "depth", "kind"),
+        fields=("path",),
+        term=term,
+        selected_ids=[selected_id],
+        limit=limit,
+    )
+
+
+def in_group_or_below(users: QuerySet[User], group: EmployerGroup) -> QuerySet[User]:
+    """``users`` who belong to ``group`` or to any group below it in the hierarchy: one
+    semi-join on the membership table, however many groups lie below."""
+    below = EmployerGroup.objects.filter(tenant_id=group.tenant_id).filter(
+        Q(pk=group.pk) | Q(path__startswith=f"{group.path} › ")
+    )
+    members = EmployerGroup.members.through.objects.filter(employergroup__in=below)
+    return users.filter(pk__in=members.values("user_id"))
+
+
 def organisation_choices(
     *, tenant: Tenant, term: str = "", selected_id: int | None = None, limit: int = 50
 ) -> tuple[list[Organisation], bool]:

@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("employers/groups/options/", views.GroupOptionsView.as_view(), name="group_options"),
     path(
+        "employers/groups/filter-options/",
+        views.GroupFilterOptionsView.as_view(),
+        name="group_filter_options",
+    ),
+    path(
         "organisations/options/",
         views.OrganisationOptionsView.as_view(),
         name="organisation_options",

@@ -15,7 +15,7 @@ from accounts.mixins import (
     CreateUsersRequiredMixin,
     TenantPermissionRequiredMixin,
 )
-from accounts.models import Permission, UserStatus, UserType
+from accounts.models import Permission, Tenant, UserStatus, UserType
 from accounts.people import PERSON_FIELDS
 from ui.forms import initial_from
 from ui.pagination import page_of
@@ -194,20 +194,26 @@ class EmployerEditView(EmployerFormView):
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[user.pk]))
 
 
-class OptionsView(CreateUsersRequiredMixin, View):
+class Options(View):
     """A combobox's options: the first matches of what was typed (``?q=``), as JSON
-    ``{"results": [{"value": "12", "label": "Site Foreman"}]}`` (see ``static/js/combobox.js``)."""
+    ``{"results": [{"value": "12", "label": "Site Foreman"}]}`` (see ``static/js/combobox.js``).
+    Subclasses say who may ask."""
 
     limit = 20
+    tenant: Tenant
 
     def get(self, request, **kwargs):
-        options = self.options(request.GET.get("q", ""), **kwargs)
+        options = self.options(request.GET.get("q", "")[:200], **kwargs)
         return JsonResponse(
             {"results": [{"value": str(value), "label": label} for value, label in options]}
         )
 
     def options(self, term: str, **kwargs) -> list[tuple[int, str]]:
         raise NotImplementedError
+
+
+class OptionsView(CreateUsersRequiredMixin, Options):
+    """Options for the create and edit forms: administrators who may create users."""
 
 
 class PositionOptionsView(OptionsView):
@@ -232,6 +238,14 @@ class GroupOptionsView(OptionsView):
 
     def options(self, term, **kwargs):
         groups, _ = selectors.parent_group_choices(tenant=self.tenant, term=term, limit=self.limit)
+        return [(group.pk, group.path) for group in groups]
+
+
+class GroupFilterOptionsView(AdministratorRequiredMixin, Options):
+    """Every employer group, for the Users list's filter, which any administrator may use."""
+
+    def options(self, term, **kwargs):
+        groups, _ = selectors.group_filter_choices(tenant=self.tenant, term=term, limit=self.limit)
         return [(group.pk, group.path) for group in groups]
 
 

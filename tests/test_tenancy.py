@@ -69,6 +69,7 @@ TENANT_ROUTES = {
     "employers:position_options": {},
     "employers:organisation_options": {},
     "employers:group_options": {},
+    "employers:group_filter_options": {},
     "employers:organisation_add": {},
     "learners:add": {},
     "learners:add_groups": {},

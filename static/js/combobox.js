@@ -147,7 +147,13 @@
 
     input.addEventListener("input", function () {
       clearTimeout(timer);
-      if (!input.value.trim()) { select.value = ""; }
+      if (!input.value.trim() && select.value) {
+        select.value = "";
+        // A filter (data-combobox-clearable) applies "any" as soon as its box is emptied.
+        if (select.dataset.comboboxClearable) {
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      }
       timer = setTimeout(search, 200);
     });
     input.addEventListener("keydown", function (event) {

@@ -117,3 +117,50 @@ def test_bulk_archive_from_the_users_list_confirms_and_summarises(page: Page, de
         expect(page.get_by_role("status")).to_contain_text(name)
     assert_accessible(page)
     assert User.objects.filter(is_archived=True).count() == 2
+
+
+def harbour_digital_members() -> set[str]:
+    from accounts.models import DEFAULT_LIST_STATUSES
+    from employers.models import Organisation
+
+    group = Organisation.objects.get(name="Harbour Digital").group
+    listed = group.members.filter(is_archived=False, status__in=DEFAULT_LIST_STATUSES)
+    return {f"{person.first_name} {person.surname}" for person in listed}
+
+
+def shown_names(page: Page) -> set[str]:
+    return set(page.locator("#results tbody tr td > a:not(.btn)").all_inner_texts())
+
+
+def test_the_users_list_filters_by_employer_group_with_a_combobox(page: Page, demo_site):
+    sign_in(page, demo_site, "viewer")
+    page.goto(f"{demo_site}/users/?per_page=100")
+    everyone = page.locator("#results tbody tr").count()
+    box = page.get_by_role("combobox", name="Employer group")
+    box.fill("Harbour Digital")
+    option = page.get_by_role("option", name="All employers › South West › Harbour Digital")
+    option.click()
+    expected = harbour_digital_members()
+    assert 0 < len(expected) < everyone
+    expect(page.locator("#results tbody tr")).to_have_count(len(expected))
+    assert shown_names(page) == expected
+    assert "group=" in page.url
+    expect(box).to_be_focused()
+    assert_accessible(page)
+
+    # Emptying the box means any group again.
+    box.fill("")
+    expect(page.locator("#results tbody tr")).to_have_count(everyone)
+
+
+def test_the_employer_group_filter_works_without_javascript(browser, demo_site):
+    page = signed_in_page(browser, demo_site, "viewer", java_script_enabled=False)
+    page.goto(f"{demo_site}/users/?per_page=100")
+    page.get_by_label("Find an employer group").fill("Harbour")
+    page.get_by_label("Find an employer group").press("Enter")
+    page.get_by_label("Employer group", exact=True).select_option(
+        label="All employers › South West › Harbour Digital"
+    )
+    page.get_by_role("button", name="Search", exact=True).click()
+    assert shown_names(page) == harbour_digital_members()
+    page.context.close()
