@@ -14,12 +14,46 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
+PHONE_WIDTH = 390  # an iPhone 12 to 15 held upright, in CSS pixels
+
+
 def assert_accessible(page: Page, context: str | None = None) -> None:
     """axe-core finds no violation of any WCAG 2.2 AA rule or best practice on the page (or the
-    part named by ``context``)."""
+    part named by ``context``), at the page's own width and again at a phone's, where the page
+    must not scroll sideways either. The width is put back afterwards."""
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
     results = _axe.run(page, context=context, options=options)
     assert results.violations_count == 0, results.generate_report()
+    size = page.viewport_size
+    if size is None or size["width"] <= PHONE_WIDTH:
+        return
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": size["height"]})
+    try:
+        page.wait_for_function(f"() => window.innerWidth === {PHONE_WIDTH}")
+        results = _axe.run(page, context=context, options=options)
+        assert results.violations_count == 0, f"At {PHONE_WIDTH} px: {results.generate_report()}"
+        overflow = page.evaluate("() => document.documentElement.scrollWidth")
+        assert overflow <= PHONE_WIDTH, f"At {PHONE_WIDTH} px the page is {overflow} px wide"
+    finally:
+        page.set_viewport_size(size)
+
+
+def assert_accessible_without_javascript(page: Page) -> None:
+    """``assert_accessible`` for a page whose browser runs no JavaScript (axe itself needs it):
+    the page as drawn is served again, at its own address, to a context that runs axe but
+    fetches none of the page's own scripts, so what is checked is what the person saw."""
+    html = page.content()
+    url = page.url
+    viewport = page.viewport_size or {"width": 1280, "height": 720}
+    context = page.context.browser.new_context(viewport=viewport)
+    try:
+        checker = context.new_page()
+        checker.route("**/*.js", lambda route: route.abort())
+        checker.route(url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        checker.goto(url)
+        assert_accessible(checker)
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -6,7 +6,13 @@ from playwright.sync_api import Page, expect
 from accounts.models import User, UserStatus
 from aptem.demo import DEMO_EMAIL_DOMAIN
 
-from .conftest import SCREENSHOTS, assert_accessible, sign_in, signed_in_page
+from .conftest import (
+    SCREENSHOTS,
+    assert_accessible,
+    assert_accessible_without_javascript,
+    sign_in,
+    signed_in_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -163,4 +169,5 @@ def test_the_employer_group_filter_works_without_javascript(browser, demo_site):
     )
     page.get_by_role("button", name="Search", exact=True).click()
     assert shown_names(page) == harbour_digital_members()
+    assert_accessible_without_javascript(page)
     page.context.close()
