@@ -120,3 +120,19 @@ class EmployerRecordForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("organisation", "interfaces"):
             self.fields[name].mandatory = True
+
+
+class RecordEndForm(AccessibleFormMixin, forms.Form):
+    """End an employer record. Rules: ``services.employer_record_end``."""
+
+    ended_on = forms.DateField(
+        label="Last day with this employer",
+        required=False,
+        help_text="The record stays in the learner's history with this date.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, like 31 7 2026."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].mandatory = True

@@ -55,6 +55,9 @@ class EmployerRecord(InterfaceAccess):
     main_aim_reference = models.CharField("Main Aim Registration Number", max_length=30, blank=True)
     is_primary = models.BooleanField("primary employer", default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The learner's last day with this employer. An ended record stays, as history: it is
+    # never primary, and its manager and mentor no longer see the learner.
+    ended_on = models.DateField("end date", null=True, blank=True)
 
     objects = TenantQuerySet.as_manager()
 
@@ -66,15 +69,34 @@ class EmployerRecord(InterfaceAccess):
                 condition=models.Q(is_primary=True),
                 name="one_primary_employer_per_learner",
             ),
+            # One current record per employer; after it ends the learner may return there.
             models.UniqueConstraint(
-                fields=["learner", "organisation"], name="one_record_per_learner_organisation"
+                fields=["learner", "organisation"],
+                condition=models.Q(ended_on__isnull=True),
+                name="one_current_record_per_learner_organisation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | models.Q(is_primary=False),
+                name="an_ended_record_is_never_primary",
             ),
         ]
         indexes = [
-            # A manager's or mentor's learners, newest first, a page at a time.
-            models.Index(fields=["manager", "-created_at", "-id"], name="record_manager_idx"),
-            models.Index(fields=["mentor", "-created_at", "-id"], name="record_mentor_idx"),
+            # A manager's or mentor's current learners, newest first, a page at a time.
+            models.Index(
+                fields=["manager", "-created_at", "-id"],
+                condition=models.Q(ended_on__isnull=True),
+                name="record_manager_idx",
+            ),
+            models.Index(
+                fields=["mentor", "-created_at", "-id"],
+                condition=models.Q(ended_on__isnull=True),
+                name="record_mentor_idx",
+            ),
         ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_on is None
 
     def __str__(self) -> str:
         return f"{self.learner} at {self.organisation}"

@@ -35,10 +35,20 @@ def birth_and_insurance(profile: User) -> list[pages.Detail] | None:
 
 @parts.register(pages.PROFILE_SECTIONS, order=10)
 def employer_records(request: HttpRequest, profile: User) -> pages.Section | None:
-    records = selectors.employer_records_of(learner=profile)
-    if not records:
+    """A learner's current employers (with their actions, for administrators who may change
+    them) and the ones that have ended."""
+    if profile.user_type != UserType.LEARNER:
         return None
-    return pages.Section("learners/includes/profile_employers.html", {"records": records})
+    user = request.user
+    return pages.Section(
+        "learners/includes/profile_employers.html",
+        {
+            "records": selectors.employer_records_of(learner=profile),
+            "past_records": selectors.employer_records_of(learner=profile, current=False),
+            "profile": profile,
+            "can_change": getattr(user, "can_create_users", False) and not profile.is_archived,
+        },
+    )
 
 
 SUPPORTED_PER_PAGE = 25

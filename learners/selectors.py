@@ -2,6 +2,7 @@ import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from accounts.models import INTERFACES, Tenant, User
 from employers.models import Organisation
@@ -10,11 +11,26 @@ from ui.parsing import parse_id
 from .models import EmployerRecord
 
 
-def employer_records_of(*, learner: User) -> list[EmployerRecord]:
-    return list(
+def employer_records_of(*, learner: User, current: bool = True) -> list[EmployerRecord]:
+    """The learner's current employer records, the primary first; or (``current=False``)
+    the ended ones, the latest to end first."""
+    records = (
         EmployerRecord.objects.for_tenant(learner.tenant_id)
-        .filter(learner=learner)
+        .filter(learner=learner, ended_on__isnull=current)
         .select_related("organisation", "manager", "mentor")
+    )
+    if not current:
+        records = records.order_by("-ended_on", "-id")
+    return list(records)
+
+
+def employer_record_get(*, tenant: Tenant, record_id: int) -> EmployerRecord:
+    """An employer record of this tenant (with its learner), or 404."""
+    return get_object_or_404(
+        EmployerRecord.objects.for_tenant(tenant).select_related(
+            "learner", "organisation", "manager", "mentor"
+        ),
+        pk=record_id,
     )
 
 
@@ -25,7 +41,7 @@ def learners_supported_by(*, person: User) -> QuerySet[EmployerRecord]:
     return (
         EmployerRecord.objects.for_tenant(person.tenant_id)
         .filter(Q(manager=person) | Q(mentor=person))
-        .filter(learner__is_archived=False)
+        .filter(ended_on__isnull=True, learner__is_archived=False)
         .select_related("learner", "organisation")
         .only(
             "id",

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.audit import audit_updated
+from accounts.audit import audit_record, audit_updated
 from accounts.models import INTERFACES, Invitation, Tenant, User, UserType
 from accounts.people import (
     PERSON_FIELDS,
@@ -35,6 +36,10 @@ DOB_FUTURE = "Date of birth must be in the past."
 NI_INVALID = "Enter a National Insurance number in the correct format, like AB 12 34 56 C."
 GROUP_UNKNOWN = "One of the selected groups no longer exists. Search and select again."
 DUPLICATE_EMPLOYER = "%(name)s is already one of this learner's employers."
+RECORD_ENDED = "This employer record ended on %(date)s. Add the employer again to start a new one."
+END_DATE_REQUIRED = "Enter the learner's last day with this employer, like 31 7 2026."
+END_DATE_FUTURE = "The end date cannot be in the future. End the record on or after that day."
+END_DATE_BEFORE_START = "The end date cannot be before the record started, on %(date)s."
 
 _MAIN_AIM = re.compile(r"^[A-Za-z0-9]{1,30}$")
 # HMRC's format: two prefix letters (not D, F, I, Q, U, V; second not O; some pairs never
@@ -210,9 +215,7 @@ def learner_update(
 ) -> tuple[User, bool]:
     """Edit a learner with the Add Learner rules; (the learner, whether the email changed).
     A new email stops every earlier activation link (the token is signed over it)."""
-    clean = learner_clean(
-        tenant=user.tenant, data={**data, "employer_records": []}, existing=user
-    )
+    clean = learner_clean(tenant=user.tenant, data={**data, "employer_records": []}, existing=user)
     groups = clean.pop("employer_groups")
     profile, _ = LearnerProfile.objects.get_or_create(user=user)
     changed = [field for field in PERSON_FIELDS if getattr(user, field) != clean[field]]
@@ -271,3 +274,156 @@ def learner_create(
         invite=invite,
         populate=populate,
     )
+
+
+def _locked_records(learner: User) -> QuerySet[EmployerRecord]:
+    """The learner's row locked, so two administrators changing their records at once take
+    turns (which record is primary is decided under the lock)."""
+    User.objects.select_for_update().filter(pk=learner.pk).first()
+    return EmployerRecord.objects.filter(learner=learner, ended_on__isnull=True)
+
+
+def _record_audit(record: EmployerRecord, actor: User | None, action: str, summary: str) -> None:
+    audit_record(
+        tenant=record.learner.tenant,
+        actor=actor,
+        subject=record.learner,
+        action=action,
+        summary=summary,
+        record=record.pk,
+        organisation=record.organisation.name,
+    )
+
+
+def _written_date(day: date) -> str:
+    return f"{day:%-d %B %Y}"
+
+
+def employer_record_add(
+    *, learner: User, added_by: User | None, data: Mapping[str, Any]
+) -> EmployerRecord:
+    """A new employer record for an existing learner, with the dialog's rules; the first
+    current record becomes the primary one."""
+    clean = employer_record_clean(tenant=learner.tenant, data=data)
+    organisation = clean["organisation"]
+    with transaction.atomic():
+        current = _locked_records(learner)
+        if current.filter(organisation=organisation).exists():
+            message = DUPLICATE_EMPLOYER % {"name": organisation.name}
+            raise ValidationError({"organisation": ValidationError(message, code="duplicate")})
+        record = EmployerRecord.objects.create(
+            tenant=learner.tenant,
+            learner=learner,
+            organisation=organisation,
+            manager=clean["manager"],
+            mentor=clean["mentor"],
+            interface_classic=clean["interface_classic"],
+            interface_console=clean["interface_console"],
+            main_aim_reference=clean["main_aim_reference"],
+            is_primary=not current.exists(),
+        )
+        _record_audit(record, added_by, "record.added", f"Employer {organisation.name} added")
+    return record
+
+
+RECORD_FIELDS = (
+    "manager",
+    "mentor",
+    "interface_classic",
+    "interface_console",
+    "main_aim_reference",
+)
+
+
+def _refuse_if_ended(record: EmployerRecord) -> None:
+    if record.ended_on is not None:
+        raise ValidationError(
+            RECORD_ENDED, code="ended", params={"date": _written_date(record.ended_on)}
+        )
+
+
+def employer_record_update(
+    *, record: EmployerRecord, updated_by: User | None, data: Mapping[str, Any]
+) -> EmployerRecord:
+    """Change a current record's manager, mentor, interface access or Main Aim Registration
+    Number (its employer stays: end it and add another instead). The manager and mentor must
+    still work for that employer, in this tenant."""
+    _refuse_if_ended(record)
+    clean = employer_record_clean(
+        tenant=record.learner.tenant, data={**data, "organisation": record.organisation_id}
+    )
+    changed = [field for field in RECORD_FIELDS if getattr(record, field) != clean[field]]
+    with transaction.atomic():
+        for field in RECORD_FIELDS:
+            setattr(record, field, clean[field])
+        record.save(update_fields=list(RECORD_FIELDS))
+        names = ", ".join(field.replace("_", " ") for field in changed) or "nothing changed"
+        _record_audit(
+            record,
+            updated_by,
+            "record.updated",
+            f"Employer record at {record.organisation.name} updated ({names})",
+        )
+    return record
+
+
+def employer_record_end(
+    *, record: EmployerRecord, ended_by: User | None, ended_on: date | None
+) -> EmployerRecord:
+    """End a record on the learner's last day there: it stays, as history. If it was the
+    primary record, the oldest current one takes over."""
+    _refuse_if_ended(record)
+    started = timezone.localtime(record.created_at).date()
+    if ended_on is None:
+        raise ValidationError({"ended_on": ValidationError(END_DATE_REQUIRED, code="required")})
+    if ended_on > timezone.localdate():
+        raise ValidationError({"ended_on": ValidationError(END_DATE_FUTURE, code="future")})
+    if ended_on < started:
+        raise ValidationError(
+            {
+                "ended_on": ValidationError(
+                    END_DATE_BEFORE_START,
+                    code="before_start",
+                    params={"date": _written_date(started)},
+                )
+            }
+        )
+    with transaction.atomic():
+        current = _locked_records(record.learner)
+        was_primary = current.filter(pk=record.pk, is_primary=True).exists()
+        record.ended_on = ended_on
+        record.is_primary = False
+        record.save(update_fields=["ended_on", "is_primary"])
+        if was_primary:
+            successor = current.exclude(pk=record.pk).order_by("created_at", "id").first()
+            if successor is not None:
+                successor.is_primary = True
+                successor.save(update_fields=["is_primary"])
+        _record_audit(
+            record,
+            ended_by,
+            "record.ended",
+            f"Employer record at {record.organisation.name} ended on {_written_date(ended_on)}",
+        )
+    return record
+
+
+def employer_record_make_primary(
+    *, record: EmployerRecord, changed_by: User | None
+) -> EmployerRecord:
+    """Make a current record the learner's primary one (the others stop being primary)."""
+    _refuse_if_ended(record)
+    with transaction.atomic():
+        current = _locked_records(record.learner)
+        if current.filter(pk=record.pk, is_primary=True).exists():
+            return record
+        current.filter(is_primary=True).update(is_primary=False)
+        current.filter(pk=record.pk).update(is_primary=True)
+        record.is_primary = True
+        _record_audit(
+            record,
+            changed_by,
+            "record.primary",
+            f"{record.organisation.name} made the primary employer",
+        )
+    return record

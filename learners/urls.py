@@ -25,4 +25,16 @@ urlpatterns = [
     ),
     path("learners/add/employer-draft/", views.EmployerDraftView.as_view(), name="employer_draft"),
     path("learners/add/employer/", views.EmployerRecordView.as_view(), name="employer_record"),
+    path(
+        "learners/<int:pk>/employers/add/",
+        views.LearnerRecordAddView.as_view(),
+        name="record_add",
+    ),
+    path("employer-records/<int:pk>/edit/", views.RecordEditView.as_view(), name="record_edit"),
+    path("employer-records/<int:pk>/end/", views.RecordEndView.as_view(), name="record_end"),
+    path(
+        "employer-records/<int:pk>/primary/",
+        views.RecordPrimaryView.as_view(),
+        name="record_primary",
+    ),
 ]

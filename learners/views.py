@@ -2,15 +2,16 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views import View
 
 from accounts import selectors as account_selectors
 from accounts.invitations.announcements import announce_created
 from accounts.mixins import CreateUsersRequiredMixin
-from accounts.models import UserStatus, UserType
+from accounts.models import INTERFACES, User, UserStatus, UserType
 from accounts.people import PERSON_FIELDS
 from employers import selectors as employer_selectors
 from employers.forms import OrganisationForm
@@ -21,8 +22,8 @@ from ui.parsing import parse_id, parse_ids
 from ui.sections import EnterKey, Section, section_template, section_urls
 
 from . import selectors, services
-from .forms import EmployerRecordForm, LearnerForm, parse_records
-from .models import LearnerProfile
+from .forms import EmployerRecordForm, LearnerForm, RecordEndForm, parse_records
+from .models import EmployerRecord, LearnerProfile
 from .services import LEARNER_PROFILE_FIELDS
 
 DRAFT_KEY = "learner_draft"
@@ -289,47 +290,262 @@ class EmployerRecordView(CreateUsersRequiredMixin, View):
             selected_id=chosen_id,
         )
         organisation = next((o for o in organisations if o.pk == chosen_id), None)
-        staff_search = (data.get("staff_search") or "").strip()
-        staff, more_staff = (
-            employer_selectors.staff_choices(
-                organisation=organisation,
-                term=staff_search,
-                selected_ids=parse_ids(
-                    [data.get(role) or form[role].value() for role in ("manager", "mentor")]
-                ),
-            )
-            if organisation
-            else ([], False)
-        )
         form.fields["organisation"].widget.choices = [
             ("", "Select an employer"),
             *((option.pk, option.name) for option in organisations),
         ]
-        for role, nobody in (("manager", "No manager"), ("mentor", "No mentor")):
-            form.fields[role].widget.choices = [
-                ("", nobody if organisation else "Select an employer first"),
-                *((person.pk, employer_selectors.staff_label(person)) for person in staff),
-            ]
         # With JavaScript each select becomes a combobox that asks the server as you type.
         form.fields["organisation"].widget.attrs["data-combobox"] = reverse(
             "employers:organisation_options"
         )
-        if organisation:
-            staff_url = reverse("employers:staff_options", args=[organisation.pk])
-            for role in ("manager", "mentor"):
-                form.fields[role].widget.attrs["data-combobox"] = staff_url
         context = {
             "form": form,
             "organisations": organisations,
             "more_organisations": more,
             "organisation": organisation,
-            "staff": staff,
-            "more_staff": more_staff,
-            "staff_search": staff_search,
+            **offer_staff(form, organisation, data),
             "organisation_search": data.get("organisation_search", ""),
             "organisation_form": organisation_form,
             "note": note,
-            "draft_url": f"{reverse('learners:add')}?draft=1",
+            **self.places(),
         }
         template = self.dialog_template if self.request.htmx else self.page_template
         return render(self.request, template, context, status=status)
+
+    def places(self) -> dict[str, str]:
+        """Where the dialog posts, and where Cancel (and the breadcrumb) lead back to."""
+        draft_url = f"{reverse('learners:add')}?draft=1"
+        return {
+            "form_url": reverse("learners:employer_record"),
+            "back_url": draft_url,
+            "back_label": "Add Learner",
+            "kept_note": "The learner's details you typed are kept: Save or Cancel takes you "
+            "back to them.",
+        }
+
+
+def offer_staff(form, organisation, data) -> dict:
+    """The Manager and Mentor choices: a page of the organisation's staff (the chosen people
+    always among them), each a combobox that searches them all when JavaScript runs."""
+    staff_search = (data.get("staff_search") or "").strip()
+    staff, more_staff = (
+        employer_selectors.staff_choices(
+            organisation=organisation,
+            term=staff_search,
+            selected_ids=parse_ids(
+                [data.get(role) or form[role].value() for role in ("manager", "mentor")]
+            ),
+        )
+        if organisation
+        else ([], False)
+    )
+    for role, nobody in (("manager", "No manager"), ("mentor", "No mentor")):
+        form.fields[role].widget.choices = [
+            ("", nobody if organisation else "Select an employer first"),
+            *((person.pk, employer_selectors.staff_label(person)) for person in staff),
+        ]
+    if organisation:
+        staff_url = reverse("employers:staff_options", args=[organisation.pk])
+        for role in ("manager", "mentor"):
+            form.fields[role].widget.attrs["data-combobox"] = staff_url
+    return {"staff": staff, "more_staff": more_staff, "staff_search": staff_search}
+
+
+def profile_url(learner) -> str:
+    return reverse("accounts:user_detail", args=[learner.pk]) + "#employers-heading"
+
+
+class LearnerRecordsMixin(CreateUsersRequiredMixin):
+    """Changing the employer records of a learner of this tenant (404 for anyone else); an
+    archived learner's records stay as they are until they are unarchived."""
+
+    learner: User
+
+    def find_learner(self, **kwargs) -> User:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and getattr(request.user, "is_administrator", False):
+            self.learner = self.find_learner(**kwargs)
+            if self.learner.user_type != UserType.LEARNER:
+                raise Http404("Not a learner")
+            if self.learner.is_archived and request.user.can_create_users:
+                messages.error(
+                    request,
+                    f"{self.learner.full_name}'s account is archived. Unarchive it first to "
+                    "change their employer records.",
+                )
+                return HttpResponseRedirect(profile_url(self.learner))
+        return super().dispatch(request, *args, **kwargs)
+
+    def done(self, message: str) -> HttpResponse:
+        messages.success(self.request, message)
+        url = profile_url(self.learner)
+        if self.request.htmx:  # the dialog's Save: the profile behind it is drawn again
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        return HttpResponseRedirect(url)
+
+
+class LearnerRecordAddView(LearnerRecordsMixin, EmployerRecordView):
+    """The learner profile's Add employer: the learner form's dialog, saved at once."""
+
+    def find_learner(self, *, pk: int, **kwargs) -> User:
+        return account_selectors.user_get(tenant=self.request.tenant, user_id=pk)
+
+    def get(self, request, pk):
+        return super().get(request)
+
+    def post(self, request, pk):
+        return super().post(request)
+
+    def save(self):
+        form = EmployerRecordForm(self.request.POST)
+        form.is_valid()
+        try:
+            record = services.employer_record_add(
+                learner=self.learner, added_by=self.request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render(form, status=200 if self.request.htmx else 422)
+        return self.done(f"Employer {record.organisation.name} added to {self.learner.full_name}.")
+
+    def places(self) -> dict[str, str]:
+        return {
+            "form_url": reverse("learners:record_add", args=[self.learner.pk]),
+            "back_url": profile_url(self.learner),
+            "back_label": self.learner.full_name,
+            "kept_note": f"The employer is added to {self.learner.full_name} when you save.",
+        }
+
+
+class RecordMixin(LearnerRecordsMixin):
+    """One current employer record of this tenant, named by its own id."""
+
+    record: EmployerRecord
+
+    def find_learner(self, *, pk: int, **kwargs) -> User:
+        self.record = selectors.employer_record_get(tenant=self.request.tenant, record_id=pk)
+        return self.record.learner
+
+    def ended(self) -> HttpResponse | None:
+        """Back to the profile, saying so, when the record has already ended."""
+        if self.record.ended_on is None:
+            return None
+        messages.error(
+            self.request,
+            f"The record at {self.record.organisation.name} ended on "
+            f"{self.record.ended_on:%-d %B %Y}; it cannot be changed.",
+        )
+        return HttpResponseRedirect(profile_url(self.learner))
+
+
+class RecordEditView(RecordMixin, View):
+    """Change a current record's manager, mentor, interface access and Main Aim Registration
+    Number. Its employer is fixed: end the record and add another to change employer."""
+
+    template_name = "learners/employer_record_edit.html"
+
+    def get(self, request, pk):
+        if (response := self.ended()) is not None:
+            return response
+        record = self.record
+        initial = {
+            "manager": record.manager_id,
+            "mentor": record.mentor_id,
+            "interfaces": [code for code in INTERFACES if getattr(record, f"interface_{code}")],
+            "main_aim_reference": record.main_aim_reference,
+        }
+        return self.render(EmployerRecordForm(initial=initial), {})
+
+    def post(self, request, pk):
+        if (response := self.ended()) is not None:
+            return response
+        if request.POST.get("action") != "save":  # Find, or Enter in the Find box
+            form = EmployerRecordForm(initial=initial_from(request.POST, list_fields=LIST_FIELDS))
+            return self.render(form, request.POST)
+        form = EmployerRecordForm(request.POST)
+        form.is_valid()
+        try:
+            services.employer_record_update(
+                record=self.record, updated_by=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.render(form, request.POST, status=422)
+        return self.done(
+            f"Employer record at {self.record.organisation.name} saved for "
+            f"{self.learner.full_name}."
+        )
+
+    def render(self, form, data, status: int = 200):
+        del form.fields["organisation"]
+        context = {
+            "form": form,
+            "record": self.record,
+            "learner": self.learner,
+            "back_url": profile_url(self.learner),
+            **offer_staff(form, self.record.organisation, data),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class RecordEndView(RecordMixin, View):
+    """End a record on the learner's last day with that employer (kept as history)."""
+
+    template_name = "learners/employer_record_end.html"
+
+    def get(self, request, pk):
+        if (response := self.ended()) is not None:
+            return response
+        return self.render(RecordEndForm(initial={"ended_on": timezone.localdate()}))
+
+    def post(self, request, pk):
+        if (response := self.ended()) is not None:
+            return response
+        form = RecordEndForm(request.POST)
+        if form.is_valid():
+            try:
+                services.employer_record_end(
+                    record=self.record,
+                    ended_by=request.user,
+                    ended_on=form.cleaned_data["ended_on"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                return self.done(
+                    f"Employer record at {self.record.organisation.name} ended for "
+                    f"{self.learner.full_name}. It stays in their history."
+                )
+        return self.render(form, status=422)
+
+    def render(self, form, status: int = 200):
+        context = {
+            "form": form,
+            "record": self.record,
+            "learner": self.learner,
+            "back_url": profile_url(self.learner),
+            "others": [
+                r
+                for r in selectors.employer_records_of(learner=self.learner)
+                if r.pk != self.record.pk
+            ],
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+
+class RecordPrimaryView(RecordMixin, View):
+    """Make a current record the learner's primary one (a button on the profile)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        if (response := self.ended()) is not None:
+            return response
+        services.employer_record_make_primary(record=self.record, changed_by=request.user)
+        return self.done(
+            f"{self.record.organisation.name} is now {self.learner.full_name}'s primary employer."
+        )

@@ -15,6 +15,7 @@ from accounts import forms as account_forms
 from accounts.models import Permission, UserType
 from employers import forms as employer_forms
 from learners import forms as learner_forms
+from learners.models import EmployerRecord
 from tests.factories import (
     AdministratorFactory,
     EmployerGroupFactory,
@@ -89,7 +90,11 @@ def site(client):
     EmployerGroupFactory(tenant=tenant)
     RoleFactory(tenant=tenant)
     learner = UserFactory(tenant=tenant, user_type=UserType.LEARNER)
+    record = EmployerRecord.objects.create(
+        tenant=tenant, learner=learner, organisation=organisation, manager=employer
+    )
     objects = {
+        "employer-records": record.pk,
         "employers": employer.pk,
         "organisations": organisation.pk,
         "users": employer.pk,

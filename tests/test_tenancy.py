@@ -50,6 +50,10 @@ OBJECT_ROUTES = {
     "learners:edit_groups": ("learner",),
     "learners:edit_record_remove": ("learner",),
     "learners:edit_enter": ("learner",),
+    "learners:record_add": ("learner",),
+    "learners:record_edit": ("record",),
+    "learners:record_end": ("record",),
+    "learners:record_primary": ("record",),
 }
 # Routes that name no object (ids arrive in the form, if at all).
 TENANT_ROUTES = {
@@ -258,10 +262,13 @@ def test_the_same_routes_answer_for_the_tenants_own_objects(client, world):
         "invited": UserFactory(tenant=a_admin.tenant, status=UserStatus.PROSPECT),
         "organisation": OrganisationFactory(tenant=a_admin.tenant),
     }
+    mine["record"] = EmployerRecord.objects.create(
+        tenant=a_admin.tenant, learner=mine["learner"], organisation=mine["organisation"]
+    )
     client.force_login(a_admin)
     for name, kinds in OBJECT_ROUTES.items():
-        if name == "accounts:invitation_send":
-            continue  # POST only; sending is covered by the invitation tests
+        if name in ("accounts:invitation_send", "learners:record_primary"):
+            continue  # POST only; each is covered by its own tests
         for kind in kinds:
             assert client.get(reverse(name, args=[mine[kind].pk])).status_code == 200, name
 
