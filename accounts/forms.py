@@ -289,3 +289,15 @@ def invite_field(noun: str) -> forms.ChoiceField:
         choices=YES_NO,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
+
+
+class AccessEndForm(AccessibleFormMixin, forms.Form):
+    """An account's own access end date. Rules: ``lifecycle.account_access_end_set``."""
+
+    ends_on = forms.DateField(
+        label="Last day of access",
+        required=False,
+        help_text="Leave empty to follow the tenant's subscription end date.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date, like 31 7 2027."},
+    )

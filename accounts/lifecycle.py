@@ -9,6 +9,8 @@ So the person's next request lands on the sign-in page, their links are dead, an
 longer offered as anyone's manager.
 """
 
+from datetime import date
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -106,5 +108,37 @@ def _set_archived(*, user: User, by: User, archived: bool) -> User:
             subject=locked,
             action="account.archived" if archived else "account.unarchived",
             summary="Account archived" if archived else "Account unarchived",
+        )
+    return locked
+
+
+CANNOT_END_OWN_ACCESS = "You cannot change your own access end date."
+ACCESS_END_TOO_EARLY = "Enter a date in the year 2000 or later."
+
+
+def account_access_end_set(*, user: User, ends_on: date | None, changed_by: User) -> User:
+    """Set (or with None remove) the last day ``user`` may sign in. Without a date of their
+    own the tenant's subscription end applies. A date already past ends access at once (the
+    next request of every session lands on sign-in); a later one restores it."""
+    if user.pk == changed_by.pk:
+        raise ValidationError(CANNOT_END_OWN_ACCESS, code="self")
+    if ends_on is not None and ends_on.year < 2000:
+        raise ValidationError({"ends_on": ValidationError(ACCESS_END_TOO_EARLY, code="early")})
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        previous = locked.access_ends_on
+        if previous == ends_on:
+            return locked
+        locked.access_ends_on = ends_on
+        locked.save(update_fields=["access_ends_on"])
+        audit_record(
+            tenant=locked.tenant,
+            actor=changed_by,
+            subject=locked,
+            action="account.access_end",
+            summary=f"Access end date set to {ends_on:%-d %B %Y}"
+            if ends_on
+            else "Own access end date removed",
+            previous=previous.isoformat() if previous else None,
         )
     return locked

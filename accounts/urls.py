@@ -19,6 +19,7 @@ urlpatterns = [
         name="account_reactivate",
     ),
     path("users/<int:pk>/archive/", views.AccountArchiveView.as_view(), name="account_archive"),
+    path("users/<int:pk>/access/", views.AccountAccessView.as_view(), name="account_access"),
     path(
         "users/<int:pk>/unarchive/",
         views.AccountArchiveView.as_view(archived=False),

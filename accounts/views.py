@@ -17,7 +17,13 @@ from ui.parsing import parse_ids
 from . import lifecycle, ratelimit, selectors
 from .audit import audit_trail
 from .backends import sign_in_account
-from .forms import NewPasswordForm, PasswordForgotForm, SignInForm, UserListFilterForm
+from .forms import (
+    AccessEndForm,
+    NewPasswordForm,
+    PasswordForgotForm,
+    SignInForm,
+    UserListFilterForm,
+)
 from .invitations.selectors import invitation_history
 from .invitations.services import invitation_send
 from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
@@ -322,6 +328,51 @@ class AccountArchiveView(CreateUsersRequiredMixin, View):
                 else f"{profile.full_name}'s account is no longer archived.",
             )
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))
+
+
+class AccountAccessView(CreateUsersRequiredMixin, View):
+    """An account's own access end date: past it the account shows Expired and cannot sign
+    in; a later date (or none, when the tenant's subscription runs on) restores access."""
+
+    template_name = "accounts/account_access.html"
+
+    def get(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        form = AccessEndForm(initial={"ends_on": profile.access_ends_on})
+        return self.render(profile, form)
+
+    def post(self, request, pk):
+        profile = selectors.user_get(tenant=self.tenant, user_id=pk)
+        form = AccessEndForm(request.POST)
+        if form.is_valid():
+            try:
+                profile = lifecycle.account_access_end_set(
+                    user=profile, ends_on=form.cleaned_data["ends_on"], changed_by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, access_end_message(profile))
+                return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))
+        return self.render(profile, form, status=422)
+
+    def render(self, profile, form, status: int = 200):
+        context = {"profile": profile, "form": form, "tenant_end": self.tenant.access_ends_on}
+        return render(self.request, self.template_name, context, status=status)
+
+
+def access_end_message(profile: User) -> str:
+    name = profile.full_name
+    end = profile.access_end
+    if end is None:
+        return f"{name} has no access end date: their access does not end."
+    own = "" if profile.access_ends_on else " (the tenant's subscription end)"
+    if profile.access_expired:
+        return (
+            f"{name}'s access ended on {end:%-d %B %Y}{own}: they show as Expired and cannot "
+            "sign in."
+        )
+    return f"{name}'s access ends after {end:%-d %B %Y}{own}."
 
 
 BULK_ACTIONS = {

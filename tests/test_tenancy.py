@@ -38,6 +38,7 @@ OBJECT_ROUTES = {
     "accounts:account_reactivate": ("admin", "employer", "learner", "invited"),
     "accounts:account_archive": ("admin", "employer", "learner", "invited"),
     "accounts:account_unarchive": ("admin", "employer", "learner", "invited"),
+    "accounts:account_access": ("admin", "employer", "learner", "invited"),
     "employers:edit": ("employer",),
     "employers:edit_groups": ("employer",),
     "employers:edit_roles": ("employer",),

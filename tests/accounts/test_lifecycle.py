@@ -1,6 +1,8 @@
 """Cancel and reactivate: the transitions, their refusals with the exact messages, and what
 cancelling does at once (no sign-in, sessions ended, links dead, gone from pickers)."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -59,9 +61,7 @@ def test_cancelling_kills_a_pending_activation_link():
 )
 def test_reactivating_restores_full_users_and_makes_others_prospects(activated, becomes):
     admin = AdministratorFactory()
-    person = UserFactory(
-        tenant=admin.tenant, activated_at=timezone.now() if activated else None
-    )
+    person = UserFactory(tenant=admin.tenant, activated_at=timezone.now() if activated else None)
     lifecycle.account_cancel(user=person, cancelled_by=admin, reason="Paused")
     lifecycle.account_reactivate(user=person, reactivated_by=admin)
     person.refresh_from_db()
@@ -119,7 +119,10 @@ def test_archived_accounts_hide_cannot_sign_in_or_be_invited_and_keep_their_emai
     admin = AdministratorFactory()
     client.force_login(admin)
     old = UserFactory(
-        tenant=admin.tenant, first_name="Olga", username="olga", email="olga@example.com",
+        tenant=admin.tenant,
+        first_name="Olga",
+        username="olga",
+        email="olga@example.com",
         password=PASSWORD,
     )
     client.post(reverse("accounts:account_archive", args=[old.pk]))
@@ -134,8 +137,13 @@ def test_archived_accounts_hide_cannot_sign_in_or_be_invited_and_keep_their_emai
         invitations.invitation_send(user=old, sent_by=admin)
     _, errors = person_details_clean(
         tenant=admin.tenant,
-        data={"title": "Ms", "first_name": "O", "surname": "G", "email": "OLGA@example.com",
-              "mobile": "07400 123456"},
+        data={
+            "title": "Ms",
+            "first_name": "O",
+            "surname": "G",
+            "email": "OLGA@example.com",
+            "mobile": "07400 123456",
+        },
     )
     assert [e.message for e in errors["email"]] == [EMAIL_TAKEN_ARCHIVED]
 
@@ -223,3 +231,76 @@ def test_past_the_access_end_date_an_account_is_expired_until_the_date_moves(cli
         person.access_ends_on = today + timedelta(days=30)  # extended: access is back
         person.save()
         assert Client().login(username="term", password=PASSWORD)
+
+
+def test_the_access_end_date_page_ends_and_restores_access(client):
+    from accounts.models import AuditEvent
+
+    admin = AdministratorFactory()
+    person = UserFactory(
+        tenant=admin.tenant, username="term", password=PASSWORD, status=UserStatus.FULL
+    )
+    session = Client()
+    session.force_login(person)
+    client.force_login(admin)
+    url = reverse("accounts:account_access", args=[person.pk])
+    assert "Last day of access" in client.get(url).content.decode()
+    yesterday = timezone.localdate() - timedelta(days=1)
+    later = timezone.localdate() + timedelta(days=200)
+
+    response = client.post(url, {"ends_on": yesterday.isoformat()}, follow=True)
+    assert f"access ended on {yesterday:%-d %B %Y}: they show as Expired and cannot sign in" in (
+        response.content.decode()
+    )
+    assert session.get("/").status_code == 302  # signed out on their next click
+    assert not Client().login(username="term", password=PASSWORD)
+
+    response = client.post(url, {"ends_on": later.isoformat()}, follow=True)
+    assert f"access ends after {later:%-d %B %Y}." in response.content.decode()
+    assert Client().login(username="term", password=PASSWORD)
+
+    # Empty: the tenant's subscription end applies again (none here).
+    response = client.post(url, {"ends_on": ""}, follow=True)
+    assert "has no access end date" in response.content.decode()
+    person.refresh_from_db()
+    assert person.access_ends_on is None
+    summaries = list(
+        AuditEvent.objects.filter(subject=person, action="account.access_end")
+        .order_by("id")
+        .values_list("summary", flat=True)
+    )
+    assert summaries == [
+        f"Access end date set to {yesterday:%-d %B %Y}",
+        f"Access end date set to {later:%-d %B %Y}",
+        "Own access end date removed",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("31/02/2027", "Enter a real date, like 31 7 2027."),
+        ("1899-01-01", "Enter a date in the year 2000 or later."),
+    ],
+)
+def test_a_bad_access_end_date_is_refused_at_the_field(client, value, message):
+    admin = AdministratorFactory()
+    person = UserFactory(tenant=admin.tenant)
+    client.force_login(admin)
+    response = client.post(reverse("accounts:account_access", args=[person.pk]), {"ends_on": value})
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    person.refresh_from_db()
+    assert person.access_ends_on is None
+
+
+def test_nobody_sets_their_own_access_end_date(client):
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    response = client.post(
+        reverse("accounts:account_access", args=[admin.pk]), {"ends_on": "2020-01-01"}
+    )
+    assert response.status_code == 422
+    assert "You cannot change your own access end date." in response.content.decode()
+    admin.refresh_from_db()
+    assert admin.access_ends_on is None
