@@ -9,7 +9,15 @@ from .models import Role, RolePermission, Tenant, User
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "mfv_required", "activation_link_days", "access_ends_on"]
+    list_display = [
+        "name",
+        "slug",
+        "mfv_employers",
+        "mfv_learners",
+        "second_factor",
+        "activation_link_days",
+        "access_ends_on",
+    ]
     search_fields = ["name", "slug"]
 
 

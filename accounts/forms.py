@@ -11,7 +11,7 @@ from django.utils.functional import cached_property
 from ui import parts
 from ui.forms import YES_NO, AccessibleFormMixin, layout_helper
 
-from .models import DEFAULT_LIST_STATUSES, Gender, Title, UserStatus, UserType
+from .models import DEFAULT_LIST_STATUSES, Gender, SecondFactor, Title, UserStatus, UserType
 from .parts import USER_LIST_FILTERS, ListFilter
 
 PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
@@ -63,6 +63,11 @@ class UserListFilterForm(forms.Form):
         required=False,
         widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
+    missing_mobile = forms.BooleanField(
+        label="Missing mobile number",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
     sort = forms.ChoiceField(
         required=False,
         choices=[(key, key) for key in ("created", "name", "email", "status", "type")],
@@ -99,6 +104,7 @@ class UserListFilterForm(forms.Form):
             "types": cleaned.get("type") or [],
             "sort": self.sort_key,
             "archived": bool(cleaned.get("archived")),
+            "missing_mobile": bool(cleaned.get("missing_mobile")),
             "narrowed_by": [
                 partial(extra.narrow, value=cleaned[extra.name])
                 for extra in self.extra_filters
@@ -301,3 +307,42 @@ class AccessEndForm(AccessibleFormMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a real date, like 31 7 2027."},
     )
+
+
+class SecuritySettingsForm(AccessibleFormMixin, forms.Form):
+    """The tenant's security settings. Rules: ``accounts.security.tenant_security_update``."""
+
+    mfv_employers = forms.BooleanField(
+        label="Require multi-factor verification for employer logins",
+        required=False,
+        help_text="When an employer activates their account, a 6-digit code is sent to their "
+        "mobile by SMS; they enter it before choosing a password.",
+    )
+    mfv_learners = forms.BooleanField(
+        label="Require multi-factor verification for learner logins",
+        required=False,
+        help_text="The same check for learners.",
+    )
+    second_factor = forms.ChoiceField(
+        label="Second factor at sign-in",
+        choices=SecondFactor.choices,
+        widget=forms.RadioSelect,
+        help_text="An authenticator app, with backup codes, and SMS as the fallback.",
+    )
+    activation_link_days = forms.IntegerField(
+        label="Activation links last (days)",
+        min_value=1,
+        max_value=90,
+        error_messages={
+            "required": "Enter a number of days from 1 to 90.",
+            "invalid": "Enter a number of days from 1 to 90.",
+            "min_value": "Enter a number of days from 1 to 90.",
+            "max_value": "Enter a number of days from 1 to 90.",
+        },
+        widget=forms.NumberInput(attrs={"class": "w-auto"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("mfv_employers", "mfv_learners"):  # each box names its hint
+            self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_hint"

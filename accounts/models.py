@@ -11,15 +11,35 @@ from django.utils.crypto import salted_hmac
 from .tenancy import TenantQuerySet
 
 
+class SecondFactor(models.TextChoices):
+    OFF = "off", "Off"
+    OPTIONAL = "optional", "Optional: each person may turn it on"
+    ADMINISTRATORS = "administrators", "Required for administrators"
+    EVERYONE = "everyone", "Required for everyone"
+
+
 class Tenant(models.Model):
     """A training provider. Every user, role and record belongs to exactly one tenant."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
-    mfv_required = models.BooleanField(
-        "multi-factor verification",
+    mfv_employers = models.BooleanField(
+        "require multi-factor verification for employer logins",
         default=False,
-        help_text="When on, every user needs a mobile number and activation asks for an SMS code.",
+        help_text="Employers confirm a code sent by SMS before they choose a password.",
+    )
+    mfv_learners = models.BooleanField(
+        "require multi-factor verification for learner logins",
+        default=False,
+        db_default=False,
+        help_text="Learners confirm a code sent by SMS before they choose a password.",
+    )
+    second_factor = models.CharField(
+        "second factor at sign-in",
+        max_length=20,
+        choices=SecondFactor.choices,
+        default=SecondFactor.OFF,
+        db_default=SecondFactor.OFF,
     )
     activation_link_days = models.PositiveSmallIntegerField(
         "activation link lifetime (days)", default=7
@@ -43,6 +63,12 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def mfv_on(self) -> bool:
+        """Multi-factor verification is on for someone here: then every person needs a mobile
+        number, whoever they are, on every form, upload and API call (the seed's rule)."""
+        return self.mfv_employers or self.mfv_learners
 
 
 class UserType(models.TextChoices):
@@ -96,6 +122,7 @@ class Permission(models.TextChoices):
         "Employer – View All in Assigned Group(s)",
     )
     LEARNERS_PROGRESS = "learners_progress", "Learners Progress"
+    MANAGE_SECURITY = "manage_security", "Manage security settings"
 
 
 class RoleAudience(models.TextChoices):
@@ -287,6 +314,12 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
                 condition=models.Q(is_archived=True),
                 name="user_tenant_archived_idx",
             ),
+            # Who still needs a mobile number once multi-factor verification is on.
+            models.Index(
+                fields=["tenant", "-created_at", "-id"],
+                condition=models.Q(mobile="", is_archived=False),
+                name="user_missing_mobile_idx",
+            ),
             models.Index(
                 fields=["tenant", "status", "-created_at", "-id"], name="user_tenant_status_idx"
             ),
@@ -408,7 +441,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["subject", "-created_at"], name="audit_subject_idx")]
+        indexes = [
+            models.Index(fields=["subject", "-created_at"], name="audit_subject_idx"),
+            # A tenant's own history of one kind (security settings, say), newest first.
+            models.Index(
+                fields=["tenant", "action", "-created_at"], name="audit_tenant_action_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.summary

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from ui import parts
 
-from .models import User
+from .models import Permission, User
 
 # fn(viewer: User, profile: User) -> Action | list[Action] | None: buttons on a profile.
 PROFILE_ACTIONS = "accounts.profile.actions"
@@ -118,4 +118,15 @@ def users_tile(user: User) -> Tile | None:
         title="Users",
         url=reverse("accounts:user_list"),
         description="Find, create and invite learners, employers and administrators.",
+    )
+
+
+@parts.register(HOME_TILES, order=90)
+def security_tile(user: User) -> Tile | None:
+    if not (user.is_administrator and user.has_tenant_permission(Permission.MANAGE_SECURITY)):
+        return None
+    return Tile(
+        title="Security settings",
+        url=reverse("accounts:security_settings"),
+        description="Multi-factor verification, sign-in checks and activation links.",
     )

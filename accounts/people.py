@@ -188,7 +188,7 @@ def person_details_clean(
             clean["mobile"] = normalise_mobile(mobile)
         except ValidationError as error:
             errors.setdefault("mobile", []).append(error)
-    elif tenant.mfv_required:
+    elif tenant.mfv_on:
         fail("mobile", MOBILE_REQUIRED_MFV, "required")
     elif mobile_required:
         fail("mobile", MOBILE_REQUIRED, "required")

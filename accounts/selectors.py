@@ -70,6 +70,7 @@ def user_list(
     statuses: Sequence[str] = DEFAULT_LIST_STATUSES,
     types: Iterable[str] = (),
     archived: bool = False,
+    missing_mobile: bool = False,
     sort: str = "created",
     narrowed_by: Iterable[Callable[[QuerySet[User]], QuerySet[User]]] = (),
 ) -> QuerySet[User]:
@@ -78,6 +79,8 @@ def user_list(
     users = User.objects.for_tenant(tenant)
     # Archived accounts are listed only when asked for, and then on their own.
     users = users.filter(is_archived=archived)
+    if missing_mobile:
+        users = users.filter(mobile="")
     if statuses:
         users = users.filter(shown_status_filter(tenant, statuses))
     types = list(types)
@@ -95,4 +98,18 @@ def user_get(*, tenant: Tenant, user_id: int) -> User:
     return get_object_or_404(
         User.objects.for_tenant(tenant).prefetch_related("roles", "employer_groups"),
         pk=user_id,
+    )
+
+
+MISSING_MOBILE_COUNT_CAP = 100_000
+
+
+def missing_mobile_count(*, tenant: Tenant) -> int:
+    """How many of the tenant's accounts (archived ones aside) have no mobile number, counted
+    on the partial index of exactly those (capped: past it, "at least" is what matters)."""
+    return (
+        User.objects.for_tenant(tenant)
+        .filter(mobile="", is_archived=False)
+        .values("pk")[:MISSING_MOBILE_COUNT_CAP]
+        .count()
     )

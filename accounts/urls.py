@@ -21,6 +21,9 @@ urlpatterns = [
     path("users/<int:pk>/archive/", views.AccountArchiveView.as_view(), name="account_archive"),
     path("users/<int:pk>/access/", views.AccountAccessView.as_view(), name="account_access"),
     path(
+        "settings/security/", views.SecuritySettingsView.as_view(), name="security_settings"
+    ),
+    path(
         "users/<int:pk>/unarchive/",
         views.AccountArchiveView.as_view(archived=False),
         name="account_unarchive",

@@ -14,20 +14,25 @@ from django.views.generic import TemplateView
 from ui.pagination import keyset_page, total_of
 from ui.parsing import parse_ids
 
-from . import lifecycle, ratelimit, selectors
+from . import lifecycle, ratelimit, security, selectors
 from .audit import audit_trail
 from .backends import sign_in_account
 from .forms import (
     AccessEndForm,
     NewPasswordForm,
     PasswordForgotForm,
+    SecuritySettingsForm,
     SignInForm,
     UserListFilterForm,
 )
 from .invitations.selectors import invitation_history
 from .invitations.services import invitation_send
-from .mixins import AdministratorRequiredMixin, CreateUsersRequiredMixin
-from .models import User, UserStatus
+from .mixins import (
+    AdministratorRequiredMixin,
+    CreateUsersRequiredMixin,
+    TenantPermissionRequiredMixin,
+)
+from .models import Permission, User, UserStatus
 from .parts import create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
@@ -328,6 +333,47 @@ class AccountArchiveView(CreateUsersRequiredMixin, View):
                 else f"{profile.full_name}'s account is no longer archived.",
             )
         return HttpResponseRedirect(reverse("accounts:user_detail", args=[profile.pk]))
+
+
+class SecuritySettingsView(TenantPermissionRequiredMixin, View):
+    """The tenant's security settings (a role permission of their own), with who changed
+    what, most recent first."""
+
+    required_permission = Permission.MANAGE_SECURITY
+    template_name = "accounts/security_settings.html"
+
+    def get(self, request):
+        initial = {field: getattr(self.tenant, field) for field in security.SECURITY_FIELDS}
+        return self.render(SecuritySettingsForm(initial=initial))
+
+    def post(self, request):
+        form = SecuritySettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                changes = security.tenant_security_update(
+                    tenant=self.tenant, changed_by=request.user, data=form.cleaned_data
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if changes:
+                    messages.success(request, "Security settings saved. " + "; ".join(changes))
+                else:
+                    messages.info(request, "Nothing changed.")
+                missing = selectors.missing_mobile_count(tenant=self.tenant)
+                if self.tenant.mfv_on and missing:
+                    messages.warning(
+                        request,
+                        f"{missing} {'person has' if missing == 1 else 'people have'} no mobile "
+                        "number, so they cannot receive verification codes. Find them on the "
+                        "Users list with the Missing mobile number filter.",
+                    )
+                return HttpResponseRedirect(reverse("accounts:security_settings"))
+        return self.render(form, status=422)
+
+    def render(self, form, status: int = 200):
+        context = {"form": form, "history": security.security_history(tenant=self.tenant)}
+        return render(self.request, self.template_name, context, status=status)
 
 
 class AccountAccessView(CreateUsersRequiredMixin, View):

@@ -56,6 +56,7 @@ ROLES = [
             Permission.BULK_UPLOAD,
             Permission.MANAGE_ORGANISATIONS,
             Permission.VIEW_ALL_GROUPS,
+            Permission.MANAGE_SECURITY,
         ],
     ),
     ("Read-only administrator", RoleAudience.ADMINISTRATOR, [Permission.VIEW_ALL_GROUPS]),

@@ -62,6 +62,7 @@ TENANT_ROUTES = {
     "accounts:user_list": {},
     "accounts:pending_invitations": {},
     "accounts:user_bulk": {},
+    "accounts:security_settings": {},
     "accounts:confirm_create": {"kind": "employer"},
     "employers:add": {},
     "employers:add_groups": {},

@@ -198,7 +198,7 @@ def test_administrator_roles_cannot_be_given_to_an_employer(admin, data):
 
 
 def test_mfv_tenants_get_the_mfv_message_for_a_missing_mobile(admin, data):
-    admin.tenant.mfv_required = True
+    admin.tenant.mfv_employers = True
     admin.tenant.save()
     with pytest.raises(ValidationError) as caught:
         services.employer_clean(tenant=admin.tenant, data={**data, "mobile": ""})
