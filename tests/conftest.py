@@ -58,6 +58,16 @@ def _anymail_test_backend(settings):
 
 
 @pytest.fixture(autouse=True)
+def sms_outbox():
+    """The text messages sent during the test (``accounts.sms.LocmemSmsBackend``)."""
+    from accounts import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     from django.core.cache import cache
 

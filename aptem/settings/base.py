@@ -198,6 +198,9 @@ def email_backend_for(provider: str, fallback: str) -> str:
 
 EMAIL_BACKEND = email_backend_for(EMAIL_PROVIDER, "accounts.mail.FileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Text messages (verification codes): files under var/sms/ until a provider is configured.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.FileSmsBackend")
+SMS_FILE_PATH = VAR_DIR / "sms"
 
 # LOG_FORMAT "json" (production's default): one JSON object per line, each with the id of the
 # request it belongs to (also returned in the response's X-Request-ID).
