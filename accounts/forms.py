@@ -346,3 +346,22 @@ class SecuritySettingsForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         for name in ("mfv_employers", "mfv_learners"):  # each box names its hint
             self.fields[name].widget.attrs["aria-describedby"] = f"id_{name}_hint"
+
+
+class VerificationCodeForm(AccessibleFormMixin, forms.Form):
+    """The code from the text message (GOV.UK's "Confirm a phone number" pattern)."""
+
+    code = forms.CharField(
+        label="Verification code",
+        max_length=20,
+        help_text="The 6-digit code in the text message. Spaces and hyphens are fine.",
+        error_messages={"required": "Enter the 6-digit code from the text message, like 123456."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "w-auto",
+            }
+        ),
+    )

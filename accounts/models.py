@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_otp.models import Device
 
 from .tenancy import TenantQuerySet
 
@@ -458,3 +459,49 @@ class AuditEvent(models.Model):
 from .invitations.models import Invitation, InvitationStatus  # noqa: E402
 
 __all__ = ["Invitation", "InvitationStatus"]
+
+
+class SmsDelivery(models.TextChoices):
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class SmsDevice(Device):
+    """A person's mobile as a django-otp device: the verification code of their current
+    activation link (``sequence`` is the invitation it belongs to; a new invitation starts
+    afresh, unlocked), and later the sign-in fallback.
+
+    The code is never stored: ``code_hash`` verifies it, and ``nonce`` (random, from
+    ``secrets``) lets the server derive the same code again with its secret key, to resend it
+    while it is valid. The database alone reveals neither. Rules: ``accounts.verification``.
+    """
+
+    sequence = models.PositiveIntegerField(default=0)
+    nonce = models.CharField(max_length=64, blank=True)
+    code_hash = models.CharField(max_length=128, blank=True)
+    code_issued_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    sends = models.PositiveSmallIntegerField(default=0)
+    failures = models.PositiveSmallIntegerField(default=0)
+    wait_until = models.DateTimeField(null=True, blank=True)
+    locked = models.BooleanField(default=False)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, db_index=True)
+    delivery = models.CharField(max_length=20, choices=SmsDelivery.choices, blank=True)
+    delivery_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Device.Meta):
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sequence"], name="sms_device_per_link")
+        ]
+
+    def verify_token(self, token):  # django-otp's interface, for the sign-in fallback later
+        from .verification import code_check
+
+        try:
+            code_check(device=self, typed=str(token))
+        except Exception:
+            return False
+        return True

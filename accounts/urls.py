@@ -46,6 +46,11 @@ urlpatterns = [
     ),
     path("activate/fresh-link/", invitation_views.FreshLinkView.as_view(), name="fresh_link"),
     path(
+        "activate/<uidb64>/verify/",
+        invitation_views.ActivateVerifyView.as_view(),
+        name="activate_verify",
+    ),
+    path(
         "activate/<uidb64>/<token>/",
         invitation_views.ActivateAccountView.as_view(),
         name="activate",

@@ -32,7 +32,7 @@ from .mixins import (
     CreateUsersRequiredMixin,
     TenantPermissionRequiredMixin,
 )
-from .models import Permission, User, UserStatus
+from .models import Permission, SmsDevice, User, UserStatus
 from .parts import create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
@@ -160,6 +160,9 @@ class UserDetailView(AdministratorRequiredMixin, TemplateView):
             profile=profile,
             mobile=format_mobile(profile.mobile),
             invitations=invitation_history(user=profile),
+            sms_device=SmsDevice.objects.filter(user=profile, sequence=profile.invitation_count)
+            .exclude(sends=0, delivery="")
+            .first(),
             audit_events=audit_trail(user=profile),
             **profile_parts(self.request, profile),
             **kwargs,

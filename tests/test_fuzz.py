@@ -106,7 +106,7 @@ def site(client):
 
 def route_kwargs(pattern: str, objects: dict) -> dict:
     if "<uidb64>" in pattern:
-        return {"uidb64": "MQ", "token": "abc-def"}
+        return {"uidb64": "MQ", "token": "abc-def"} if "<token>" in pattern else {"uidb64": "MQ"}
     if "<int:pk>" in pattern:
         return {"pk": objects[pattern.split("/")[0]]}
     if "<str:kind>" in pattern:

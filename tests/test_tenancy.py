@@ -92,6 +92,7 @@ PUBLIC_ROUTES = {
     "accounts:password_forgot",
     "accounts:password_reset",
     "accounts:activate",
+    "accounts:activate_verify",
 }
 # Mounted third-party apps with their own protection (Django's admin: platform staff only;
 # the email provider's webhook: its shared secret).

@@ -28,17 +28,18 @@ from django.views.generic import FormView, TemplateView
 from ui.pagination import keyset_page, total_of
 from ui.parsing import parse_id, parse_ids
 
-from .. import ratelimit
+from .. import ratelimit, verification
 from ..activation import account_activate
-from ..forms import ActivationForm, FreshLinkForm
+from ..forms import ActivationForm, FreshLinkForm, VerificationCodeForm
 from ..mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from ..models import Permission, User, UserStatus
+from ..models import Permission, SmsDevice, User, UserStatus
 from ..selectors import user_get
 from . import selectors, services, tasks
 from .announcements import announce_invitation
 from .tokens import activation_token_generator
 
 SESSION_TOKEN_KEY = "_activation_token"
+SESSION_VERIFIED_KEY = "_activation_verified"
 INTERNAL_TOKEN = "set-password"
 FRESH_LINK_SENT = (
     "If an account at that address is waiting to be activated, a fresh link is on its way. "
@@ -67,6 +68,13 @@ class ActivateAccountView(FormView):
         if token == INTERNAL_TOKEN:
             session_token = request.session.get(SESSION_TOKEN_KEY)
             if self._link_works(session_token):
+                if verification.verification_required(self.user) and not _verified_here(
+                    request, self.user
+                ):
+                    # The password step only after a verified code, in this browser.
+                    return HttpResponseRedirect(
+                        reverse("accounts:activate_verify", args=[kwargs["uidb64"]])
+                    )
                 return super().dispatch(request, *args, **kwargs)
         elif self._link_works(token):
             request.session[SESSION_TOKEN_KEY] = token
@@ -100,6 +108,7 @@ class ActivateAccountView(FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         self.request.session.pop(SESSION_TOKEN_KEY, None)
+        self.request.session.pop(SESSION_VERIFIED_KEY, None)
         login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
         messages.success(
             self.request,
@@ -110,6 +119,88 @@ class ActivateAccountView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.user, **kwargs)
+
+
+def _verified_here(request, user: User) -> bool:
+    """This browser verified a code for the person's current link."""
+    device_id = request.session.get(SESSION_VERIFIED_KEY)
+    return bool(
+        device_id
+        and SmsDevice.objects.filter(
+            pk=device_id, user=user, sequence=user.invitation_count, verified_at__isnull=False
+        ).exists()
+    )
+
+
+@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
+class ActivateVerifyView(View):
+    """ "Enter verification code": between the emailed link and the password step, where the
+    tenant asks for it. The link's token is the one the session holds (see above)."""
+
+    template_name = "accounts/activate_verify.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.user = _user_from_uid(kwargs["uidb64"])
+        token = request.session.get(SESSION_TOKEN_KEY)
+        works = (
+            self.user is not None
+            and self.user.status == UserStatus.INVITED
+            and not self.user.is_archived
+            and activation_token_generator.check_token(self.user, token)
+        )
+        if not works:
+            return render(
+                request, "accounts/activate_invalid.html", {"form": FreshLinkForm()}, status=200
+            )
+        if not verification.verification_required(self.user) or _verified_here(request, self.user):
+            return HttpResponseRedirect(self.password_url())
+        self.device = verification.device_for(self.user)
+        return super().dispatch(request, *args, **kwargs)
+
+    def password_url(self) -> str:
+        return reverse("accounts:activate", args=[self.kwargs["uidb64"], INTERNAL_TOKEN])
+
+    def get(self, request, uidb64):
+        return self.render(VerificationCodeForm(), resend=request.GET.get("resend") == "1")
+
+    def post(self, request, uidb64):
+        if request.POST.get("action") in ("send", "resend"):
+            try:
+                sent = verification.code_send(device=self.device)
+            except ValidationError as error:
+                return self.render(VerificationCodeForm(), problem=error.messages[0], status=422)
+            self.device = sent.device
+            note = (
+                "We sent the same code again: it is still valid."
+                if sent.same_code
+                else "We sent you a new code."
+            )
+            return self.render(VerificationCodeForm(), note=note)
+        form = VerificationCodeForm(request.POST)
+        if form.is_valid():
+            try:
+                device = verification.code_check(
+                    device=self.device, typed=form.cleaned_data["code"]
+                )
+            except ValidationError as error:
+                form.add_error("code", error)
+            else:
+                request.session[SESSION_VERIFIED_KEY] = device.pk
+                return HttpResponseRedirect(self.password_url())
+        self.device.refresh_from_db()
+        return self.render(form, status=422)
+
+    def render(self, form, *, status: int = 200, **extra):
+        context = {
+            "form": form,
+            "person": self.user,
+            "device": self.device,
+            "mobile": verification.masked_mobile(self.user),
+            "can_send": verification.sendable_mobile(self.user) is not None,
+            "no_mobile": verification.NO_MOBILE,
+            **extra,
+        }
+        return render(self.request, self.template_name, context, status=status)
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -216,9 +307,7 @@ class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
             return HttpResponseRedirect(reverse("accounts:pending_invitations"))
         if request.POST.get("confirmed") != "yes":
             # Say how many people will get an email before any is sent.
-            people = list(
-                selectors.pending_invitations(tenant=self.tenant).filter(pk__in=ids)
-            )
+            people = list(selectors.pending_invitations(tenant=self.tenant).filter(pk__in=ids))
             if not people:
                 messages.error(request, "Nobody selected is still waiting to activate.")
                 return HttpResponseRedirect(reverse("accounts:pending_invitations"))

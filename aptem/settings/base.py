@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "anymail",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
     "accounts",
     "employers",
     "learners",
