@@ -468,16 +468,28 @@ class SmsDelivery(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class SmsPurpose(models.TextChoices):
+    ACTIVATION = "activation", "Activation"
+    SIGN_IN = "sign_in", "Sign-in"
+
+
 class SmsDevice(Device):
-    """A person's mobile as a django-otp device: the verification code of their current
-    activation link (``sequence`` is the invitation it belongs to; a new invitation starts
-    afresh, unlocked), and later the sign-in fallback.
+    """A person's mobile as a django-otp device: for ``ACTIVATION``, the verification code of
+    their current activation link (``sequence`` is the invitation it belongs to; a new
+    invitation starts afresh, unlocked); for ``SIGN_IN`` (sequence 0), the second factor's
+    text-message fallback, until an administrator resets the person's devices.
 
     The code is never stored: ``code_hash`` verifies it, and ``nonce`` (random, from
     ``secrets``) lets the server derive the same code again with its secret key, to resend it
     while it is valid. The database alone reveals neither. Rules: ``accounts.verification``.
     """
 
+    purpose = models.CharField(
+        max_length=20,
+        choices=SmsPurpose.choices,
+        default=SmsPurpose.ACTIVATION,
+        db_default=SmsPurpose.ACTIVATION,
+    )
     sequence = models.PositiveIntegerField(default=0)
     nonce = models.CharField(max_length=64, blank=True)
     code_hash = models.CharField(max_length=128, blank=True)
@@ -494,7 +506,9 @@ class SmsDevice(Device):
 
     class Meta(Device.Meta):
         constraints = [
-            models.UniqueConstraint(fields=["user", "sequence"], name="sms_device_per_link")
+            models.UniqueConstraint(
+                fields=["user", "purpose", "sequence"], name="sms_device_per_link"
+            )
         ]
 
     def verify_token(self, token):  # django-otp's interface, for the sign-in fallback later

@@ -130,3 +130,14 @@ def security_tile(user: User) -> Tile | None:
         url=reverse("accounts:security_settings"),
         description="Multi-factor verification, sign-in checks and activation links.",
     )
+
+
+@parts.register(HOME_TILES, order=95)
+def sign_in_security_tile(user: User) -> Tile | None:
+    if user.tenant.second_factor == "off":
+        return None
+    return Tile(
+        title="Sign-in security",
+        url=reverse("accounts:two_factor_setup"),
+        description="Your authenticator app and backup codes.",
+    )

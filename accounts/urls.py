@@ -1,12 +1,27 @@
 from django.urls import path
 
-from . import views
+from . import two_factor_views, views
 from .invitations import views as invitation_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path(
+        "sign-in/second-factor/",
+        two_factor_views.SecondFactorView.as_view(),
+        name="second_factor",
+    ),
+    path(
+        "account/two-factor/",
+        two_factor_views.TwoFactorSetupView.as_view(),
+        name="two_factor_setup",
+    ),
+    path(
+        "users/<int:pk>/devices/reset/",
+        two_factor_views.DevicesResetView.as_view(),
+        name="devices_reset",
+    ),
     path("sign-out/", views.SignOutView.as_view(), name="sign_out"),
     path("users/", views.UserListView.as_view(), name="user_list"),
     path("users/create/<str:kind>/", views.ConfirmCreateView.as_view(), name="confirm_create"),

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .audit import audit_record
-from .models import SmsDelivery, SmsDevice, User, UserType
+from .models import SmsDelivery, SmsDevice, SmsPurpose, User, UserType
 from .phone import normalise_mobile
 from .sms import SmsFailed, send_sms
 
@@ -70,7 +70,10 @@ def verification_required(user: User) -> bool:
 def device_for(user: User) -> SmsDevice:
     """The device for the person's current activation link (a new invitation, a new one)."""
     device, _ = SmsDevice.objects.get_or_create(
-        user=user, sequence=user.invitation_count, defaults={"name": "Mobile (SMS)"}
+        user=user,
+        purpose=SmsPurpose.ACTIVATION,
+        sequence=user.invitation_count,
+        defaults={"name": "Mobile (SMS)"},
     )
     return device
 

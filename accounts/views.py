@@ -160,7 +160,9 @@ class UserDetailView(AdministratorRequiredMixin, TemplateView):
             profile=profile,
             mobile=format_mobile(profile.mobile),
             invitations=invitation_history(user=profile),
-            sms_device=SmsDevice.objects.filter(user=profile, sequence=profile.invitation_count)
+            sms_device=SmsDevice.objects.filter(
+                user=profile, purpose="activation", sequence=profile.invitation_count
+            )
             .exclude(sends=0, delivery="")
             .first(),
             audit_events=audit_trail(user=profile),

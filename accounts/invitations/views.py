@@ -32,7 +32,7 @@ from .. import ratelimit, verification
 from ..activation import account_activate
 from ..forms import ActivationForm, FreshLinkForm, VerificationCodeForm
 from ..mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from ..models import Permission, SmsDevice, User, UserStatus
+from ..models import Permission, SmsDevice, SmsPurpose, User, UserStatus
 from ..selectors import user_get
 from . import selectors, services, tasks
 from .announcements import announce_invitation
@@ -127,7 +127,11 @@ def _verified_here(request, user: User) -> bool:
     return bool(
         device_id
         and SmsDevice.objects.filter(
-            pk=device_id, user=user, sequence=user.invitation_count, verified_at__isnull=False
+            pk=device_id,
+            user=user,
+            purpose=SmsPurpose.ACTIVATION,
+            sequence=user.invitation_count,
+            verified_at__isnull=False,
         ).exists()
     )
 

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "employers",
     "learners",
@@ -59,7 +61,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.tenancy.TenantMiddleware",
+    "accounts.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -202,6 +206,12 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 # Text messages (verification codes): files under var/sms/ until a provider is configured.
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.FileSmsBackend")
 SMS_FILE_PATH = VAR_DIR / "sms"
+OTP_TOTP_ISSUER = "Aptem"
+# django-otp's own per-device throttles stay off: accounts.two_factor counts every try, on any
+# device, against one capped limit per person (so a typo is not answered "wrong" for the right
+# code a second later).
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 # LOG_FORMAT "json" (production's default): one JSON object per line, each with the id of the
 # request it belongs to (also returned in the response's X-Request-ID).

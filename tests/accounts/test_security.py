@@ -38,12 +38,12 @@ def test_only_roles_granting_manage_security_settings_reach_the_page(client):
 def test_each_change_is_saved_and_audited_with_who_made_it(client, admin):
     response = client.post(
         SETTINGS,
-        settings_post(mfv_employers="on", second_factor="administrators", activation_link_days="3"),
+        settings_post(mfv_employers="on", second_factor="optional", activation_link_days="3"),
         follow=True,
     )
     tenant = Tenant.objects.get(pk=admin.tenant_id)
     assert tenant.mfv_employers and not tenant.mfv_learners
-    assert tenant.second_factor == SecondFactor.ADMINISTRATORS
+    assert tenant.second_factor == SecondFactor.OPTIONAL
     assert tenant.activation_link_days == 3
     summaries = set(
         AuditEvent.objects.filter(tenant=tenant, action="tenant.security").values_list(
@@ -52,7 +52,7 @@ def test_each_change_is_saved_and_audited_with_who_made_it(client, admin):
     )
     assert summaries == {
         "Require multi-factor verification for employer logins: off → on",
-        "Second factor at sign-in: Off → Required for administrators",
+        "Second factor at sign-in: Off → Optional: each person may turn it on",
         "Activation link lifetime (days): 7 → 3",
     }
     page = response.content.decode()
@@ -61,7 +61,7 @@ def test_each_change_is_saved_and_audited_with_who_made_it(client, admin):
 
     client.post(
         SETTINGS,
-        settings_post(mfv_employers="on", second_factor="administrators", activation_link_days="3"),
+        settings_post(mfv_employers="on", second_factor="optional", activation_link_days="3"),
     )
     assert AuditEvent.objects.filter(tenant=tenant, action="tenant.security").count() == 3
 

@@ -31,6 +31,7 @@ def test_the_administrators_other_pages_are_accessible(browser, demo_site):
         (f"/users/{employer.pk}/archive/", "Archive"),
         (f"/users/{employer.pk}/access/", "Access end date"),
         ("/settings/security/", "Security settings"),
+        (f"/users/{employer.pk}/devices/reset/", "sign-in devices"),
         (f"/users/{learner.pk}/", learner.surname),
     ]
     page = signed_in_page(browser, demo_site, "admin")
