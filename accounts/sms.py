@@ -9,9 +9,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import requests
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from notifications_python_client.errors import APIError
+from notifications_python_client.notifications import NotificationsAPIClient
 
 
 class SmsFailed(Exception):
@@ -64,6 +68,63 @@ class LocmemSmsBackend(BaseSmsBackend):
     def send(self, message: SmsMessage) -> SmsReceipt:
         self.sent.append(message)
         return SmsReceipt(provider_id=f"locmem:{len(self.sent)}", status="delivered")
+
+
+@dataclass
+class DisabledSmsBackend(BaseSmsBackend):
+    """Production without ``SMS_PROVIDER``: every text is refused, so the person is told it
+    could not be sent and the administrator sees it failed."""
+
+    def send(self, message: SmsMessage) -> SmsReceipt:
+        raise SmsFailed("No SMS provider is configured (SMS_PROVIDER).")
+
+
+@dataclass
+class NotifySmsBackend(BaseSmsBackend):
+    """GOV.UK Notify, through its own client. The template holds one placeholder,
+    ``((body))``, so the product's wording stays in the product."""
+
+    def send(self, message: SmsMessage) -> SmsReceipt:
+        client = NotificationsAPIClient(
+            settings.NOTIFY_API_KEY,
+            base_url=settings.NOTIFY_BASE_URL,
+            timeout=settings.SMS_TIMEOUT_SECONDS,
+        )
+        try:
+            answer = client.send_sms_notification(
+                phone_number=message.to,
+                template_id=settings.NOTIFY_SMS_TEMPLATE_ID,
+                personalisation={"body": message.body},
+            )
+        except (APIError, requests.RequestException) as error:
+            raise SmsFailed(f"Notify refused the message ({type(error).__name__})") from None
+        return SmsReceipt(provider_id=str(answer["id"]), status="sent")
+
+
+@dataclass
+class TwilioSmsBackend(BaseSmsBackend):
+    """Twilio's Messages API (plain HTTPS, no SDK). Delivery reports come back to
+    ``accounts:sms_status_twilio``, signed with the auth token."""
+
+    def send(self, message: SmsMessage) -> SmsReceipt:
+        sid = settings.TWILIO_ACCOUNT_SID
+        sender = settings.TWILIO_FROM
+        data = {"To": message.to, "Body": message.body}
+        data["MessagingServiceSid" if sender.startswith("MG") else "From"] = sender
+        if settings.SITE_URL:
+            data["StatusCallback"] = settings.SITE_URL + reverse("accounts:sms_status_twilio")
+        try:
+            response = requests.post(
+                f"{settings.TWILIO_BASE_URL}/2010-04-01/Accounts/{sid}/Messages.json",
+                data=data,
+                auth=(sid, settings.TWILIO_AUTH_TOKEN),
+                timeout=settings.SMS_TIMEOUT_SECONDS,
+            )
+            response.raise_for_status()
+            provider_id = str(response.json()["sid"])
+        except (requests.RequestException, ValueError, KeyError) as error:
+            raise SmsFailed(f"Twilio refused the message ({type(error).__name__})") from None
+        return SmsReceipt(provider_id=provider_id, status="sent")
 
 
 def sms_backend() -> BaseSmsBackend:

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import two_factor_views, views
+from . import sms_views, two_factor_views, views
 from .invitations import views as invitation_views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign_in"),
+    path("sms/status/notify/", sms_views.NotifyStatusView.as_view(), name="sms_status_notify"),
+    path("sms/status/twilio/", sms_views.TwilioStatusView.as_view(), name="sms_status_twilio"),
     path(
         "sign-in/second-factor/",
         two_factor_views.SecondFactorView.as_view(),

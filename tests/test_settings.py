@@ -98,3 +98,11 @@ def test_postgresql_pages_start_no_parallel_workers_unless_asked():
     assert "max_parallel_workers_per_gather=0" in manage("shell", "-c", show, **env).stdout
     env["DATABASE_PARALLEL_WORKERS"] = "2"
     assert "max_parallel_workers_per_gather=2" in manage("shell", "-c", show, **env).stdout
+
+
+def test_production_texts_go_through_the_chosen_provider_and_never_to_files():
+    show = "from django.conf import settings; print(settings.SMS_BACKEND)"
+    assert "accounts.sms.DisabledSmsBackend" in manage("shell", "-c", show, **PRODUCTION).stdout
+    for provider, backend in (("notify", "NotifySmsBackend"), ("twilio", "TwilioSmsBackend")):
+        result = manage("shell", "-c", show, **PRODUCTION, SMS_PROVIDER=provider)
+        assert f"accounts.sms.{backend}" in result.stdout, result.stderr

@@ -96,6 +96,8 @@ PUBLIC_ROUTES = {
     "accounts:password_reset",
     "accounts:activate",
     "accounts:activate_verify",
+    "accounts:sms_status_notify",
+    "accounts:sms_status_twilio",
 }
 # Mounted third-party apps with their own protection (Django's admin: platform staff only;
 # the email provider's webhook: its shared secret).

@@ -203,9 +203,26 @@ def email_backend_for(provider: str, fallback: str) -> str:
 
 EMAIL_BACKEND = email_backend_for(EMAIL_PROVIDER, "accounts.mail.FileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
-# Text messages (verification codes): files under var/sms/ until a provider is configured.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "accounts.sms.FileSmsBackend")
+# Text messages (verification codes). SMS_PROVIDER: "notify" (GOV.UK Notify), "twilio", or a
+# backend's dotted path; without one, development writes files under var/sms/.
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+SMS_BACKENDS = {
+    "notify": "accounts.sms.NotifySmsBackend",
+    "twilio": "accounts.sms.TwilioSmsBackend",
+    "": "accounts.sms.FileSmsBackend",
+}
+SMS_BACKEND = SMS_BACKENDS.get(SMS_PROVIDER, SMS_PROVIDER)
 SMS_FILE_PATH = VAR_DIR / "sms"
+SMS_TIMEOUT_SECONDS = 10
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# The bearer token given to Notify for its delivery-status callback.
+NOTIFY_CALLBACK_TOKEN = os.environ.get("NOTIFY_CALLBACK_TOKEN", "")
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")  # a number, or a Messaging Service SID (MG...)
+TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "https://api.twilio.com")
 OTP_TOTP_ISSUER = "Aptem"
 # django-otp's own per-device throttles stay off: accounts.two_factor counts every try, on any
 # device, against one capped limit per person (so a typo is not answered "wrong" for the right

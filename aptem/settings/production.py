@@ -28,6 +28,10 @@ if EMAIL_PROVIDER and not ANYMAIL.get("WEBHOOK_SECRET"):
         "provider's tracking webhook): delivery and bounce events are refused without it."
     )
 
+# No SMS provider: texts are refused (and say so), never written to files on a server.
+if not os.environ.get("SMS_PROVIDER"):
+    SMS_BACKEND = "accounts.sms.DisabledSmsBackend"
+
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")  # noqa: F405
 
 # WhiteNoise serves the hashed, compressed static files right after SecurityMiddleware.
