@@ -156,3 +156,26 @@ def test_an_administrator_resets_a_persons_devices_and_it_is_audited(client, per
     assert not TOTPDevice.objects.filter(user=person).exists()
     assert AuditEvent.objects.filter(subject=person, action="two_factor.reset").exists()
     assert signed_in(person).get("/").url == SETUP  # set up again at the next sign-in
+
+
+def test_the_pause_after_ten_wrong_tries_lifts_after_15_minutes(person):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    device, _ = set_up_app(signed_in(person), person)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client = signed_in(person)
+        for _ in range(10):
+            client.post(SECOND, {"method": "app", "code": "000000"})
+        response = client.post(SECOND, {"method": "app", "code": app_code(device, 1)})
+        assert two_factor.TOO_MANY_TRIES in response.content.decode()
+    with time_machine.travel(start + timedelta(minutes=14, seconds=59), tick=False):
+        response = client.post(SECOND, {"method": "app", "code": app_code(device, 1)})
+        assert two_factor.TOO_MANY_TRIES in response.content.decode()
+    with time_machine.travel(start + timedelta(minutes=15, seconds=1), tick=False):
+        device.refresh_from_db()
+        code = f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
+        assert client.post(SECOND, {"method": "app", "code": code}).status_code == 302
