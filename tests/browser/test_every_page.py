@@ -6,7 +6,12 @@ from playwright.sync_api import expect
 
 from accounts.models import User, UserStatus, UserType
 
-from .conftest import assert_accessible, assert_accessible_without_javascript, signed_in_page
+from .conftest import (
+    SCREENSHOTS,
+    assert_accessible,
+    assert_accessible_without_javascript,
+    signed_in_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +44,8 @@ def test_the_administrators_other_pages_are_accessible(browser, demo_site):
         page.goto(f"{demo_site}{path}")
         expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
         assert_accessible(page)
+        if path == "/settings/security/":
+            page.screenshot(path=SCREENSHOTS / "security-settings.png", full_page=True)
     page.context.close()
 
 

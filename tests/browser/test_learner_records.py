@@ -9,7 +9,12 @@ from playwright.sync_api import expect
 from accounts.models import User
 from learners.models import EmployerRecord
 
-from .conftest import assert_accessible, assert_accessible_without_javascript, signed_in_page
+from .conftest import (
+    SCREENSHOTS,
+    assert_accessible,
+    assert_accessible_without_javascript,
+    signed_in_page,
+)
 from .test_add_learner import choose, combobox, dialog
 
 pytestmark = pytest.mark.browser
@@ -61,6 +66,7 @@ def test_an_administrator_adds_makes_primary_and_ends_records_on_the_profile(bro
     past = page.get_by_role("region", name="Past employers")
     expect(past).to_contain_text(old)
     assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "learner-employer-records.png", full_page=True)
 
     # The manager's home page no longer lists the learner, on the next load.
     manager_home.reload()

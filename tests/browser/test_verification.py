@@ -13,7 +13,7 @@ from accounts.models import Tenant, UserStatus, UserType
 from aptem.demo import DEMO_SLUG
 from tests.factories import UserFactory
 
-from .conftest import assert_accessible
+from .conftest import SCREENSHOTS, assert_accessible
 from .test_add_employer import NEW_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,7 @@ def test_an_invited_employer_verifies_their_mobile_then_chooses_a_password(
     page.get_by_role("button", name="Verify and Register").click()
     expect(page.get_by_role("alert").first).to_contain_text("That code is not right")
     assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "verification-code.png", full_page=True)
 
     page.get_by_role("link", name="Not received a text message?").click()
     expect(page.get_by_role("heading", name="Not received a text message?")).to_be_visible()
