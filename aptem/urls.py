@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("employers.urls")),
     path("", include("learners.urls")),
+    path("", include("uploads.urls")),
     path("django-admin/", admin.site.urls),
 ]
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):

@@ -1,4 +1,5 @@
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -117,8 +118,24 @@ def _ids(values: Iterable[Any] | None) -> set[int]:
     return {parse_id(value) or -1 for value in values or ()}
 
 
+@dataclass(frozen=True)
+class Catalogue:
+    """What a batch of imported rows refers to, read once for the batch (the importer's):
+    the tenant's groups, employer roles and positions by id, and the addresses already taken
+    (casefolded, to whether that account is archived)."""
+
+    groups: Mapping[int, EmployerGroup]
+    roles: Mapping[int, Role]
+    positions: Mapping[int, Position]
+    taken: Mapping[str, bool]
+
+
 def employer_clean(
-    *, tenant: Tenant, data: Mapping[str, Any], existing: User | None = None
+    *,
+    tenant: Tenant,
+    data: Mapping[str, Any],
+    existing: User | None = None,
+    catalogue: Catalogue | None = None,
 ) -> dict[str, Any]:
     """Every rule of the Add Employer form, for the page, the CSV importer and the API alike.
 
@@ -127,14 +144,21 @@ def employer_clean(
     when creating, ``invite`` (True or False). Raises one ValidationError keyed by field.
     """
     clean, errors = person_details_clean(
-        tenant=tenant, data=data, existing=existing, mobile_required=True
+        tenant=tenant,
+        data=data,
+        existing=existing,
+        mobile_required=True,
+        taken=catalogue.taken if catalogue else None,
     )
 
     def fail(field: str, message: str, code: str) -> None:
         errors.setdefault(field, []).append(ValidationError(message, code=code))
 
     group_ids = _ids(data.get("employer_groups"))
-    groups = list(EmployerGroup.objects.for_tenant(tenant).filter(pk__in=group_ids))
+    if catalogue is not None:
+        groups = [catalogue.groups[pk] for pk in group_ids if pk in catalogue.groups]
+    else:
+        groups = list(EmployerGroup.objects.for_tenant(tenant).filter(pk__in=group_ids))
     if not group_ids:
         fail("employer_groups", GROUPS_REQUIRED, "required")
     elif len(groups) != len(group_ids):
@@ -142,9 +166,14 @@ def employer_clean(
     clean["employer_groups"] = groups
 
     role_ids = _ids(data.get("roles"))
-    roles = list(
-        Role.objects.for_tenant(tenant).filter(audience=RoleAudience.EMPLOYER, pk__in=role_ids)
-    )
+    if catalogue is not None:
+        roles = [catalogue.roles[pk] for pk in role_ids if pk in catalogue.roles]
+    else:
+        roles = list(
+            Role.objects.for_tenant(tenant).filter(
+                audience=RoleAudience.EMPLOYER, pk__in=role_ids
+            )
+        )
     if len(roles) != len(role_ids):
         fail("roles", ROLE_UNKNOWN, "unknown")
     clean["roles"] = roles
@@ -153,7 +182,15 @@ def employer_clean(
     clean["position"] = None
     if position:
         position_ids = _ids([position])
-        clean["position"] = Position.objects.for_tenant(tenant).filter(pk__in=position_ids).first()
+        if catalogue is not None:
+            clean["position"] = next(
+                (catalogue.positions[pk] for pk in position_ids if pk in catalogue.positions),
+                None,
+            )
+        else:
+            clean["position"] = (
+                Position.objects.for_tenant(tenant).filter(pk__in=position_ids).first()
+            )
         if clean["position"] is None:
             fail("position", POSITION_UNKNOWN, "unknown")
 

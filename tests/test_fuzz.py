@@ -111,6 +111,8 @@ def route_kwargs(pattern: str, objects: dict) -> dict:
         return {"pk": objects[pattern.split("/")[0]]}
     if "<str:kind>" in pattern:
         return {"kind": "employer"}
+    if "<slug:kind>" in pattern:
+        return {"kind": "employers"}
     return {}
 
 

@@ -27,6 +27,7 @@ from tests.factories import (
     TenantFactory,
     UserFactory,
 )
+from uploads.models import Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +57,9 @@ OBJECT_ROUTES = {
     "learners:record_edit": ("record",),
     "learners:record_end": ("record",),
     "learners:record_primary": ("record",),
+    "uploads:detail": ("upload",),
+    "uploads:confirm": ("upload",),
+    "uploads:report": ("upload",),
 }
 # Routes that name no object (ids arrive in the form, if at all).
 TENANT_ROUTES = {
@@ -64,6 +68,8 @@ TENANT_ROUTES = {
     "accounts:pending_invitations": {},
     "accounts:user_bulk": {},
     "accounts:security_settings": {},
+    "uploads:upload": {},
+    "uploads:template": {"kind": "employers"},
     "accounts:second_factor": {},
     "accounts:two_factor_setup": {},
     "accounts:confirm_create": {"kind": "employer"},
@@ -164,6 +170,9 @@ def world():
         "position": PositionFactory(tenant=b),
         "invitation": Invitation.objects.get(user=invited),
         "record": record,
+        "upload": Upload.objects.create(
+            tenant=b, kind="employers", file_name="b.csv", content="Title\n", status="ready"
+        ),
     }
 
 
@@ -273,9 +282,12 @@ def test_the_same_routes_answer_for_the_tenants_own_objects(client, world):
     mine["record"] = EmployerRecord.objects.create(
         tenant=a_admin.tenant, learner=mine["learner"], organisation=mine["organisation"]
     )
+    mine["upload"] = Upload.objects.create(
+        tenant=a_admin.tenant, kind="employers", file_name="a.csv", content="x", status="ready"
+    )
     client.force_login(a_admin)
     for name, kinds in OBJECT_ROUTES.items():
-        if name in ("accounts:invitation_send", "learners:record_primary"):
+        if name in ("accounts:invitation_send", "learners:record_primary", "uploads:confirm"):
             continue  # POST only; each is covered by its own tests
         for kind in kinds:
             assert client.get(reverse(name, args=[mine[kind].pk])).status_code == 200, name

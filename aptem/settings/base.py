@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "accounts",
     "employers",
     "learners",
+    "uploads",
     "aptem",
 ]
 
@@ -224,6 +225,10 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM = os.environ.get("TWILIO_FROM", "")  # a number, or a Messaging Service SID (MG...)
 TWILIO_BASE_URL = os.environ.get("TWILIO_BASE_URL", "https://api.twilio.com")
 OTP_TOTP_ISSUER = "Aptem"
+
+# Bulk upload limits (Upload users): the file's size and its number of rows.
+UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_MB", "10")) * 1024 * 1024
+UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "100000"))
 # django-otp's own per-device throttles stay off: accounts.two_factor counts every try, on any
 # device, against one capped limit per person (so a typo is not answered "wrong" for the right
 # code a second later).

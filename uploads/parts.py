@@ -1,0 +1,19 @@
+"""What uploads adds to pages accounts owns."""
+
+from django.urls import reverse
+
+from accounts import parts as pages
+from accounts.models import Permission, User
+from ui import parts
+
+
+@parts.register(pages.HOME_TILES, order=15)
+def upload_tile(user: User) -> pages.Tile | None:
+    if not (user.is_administrator and user.has_tenant_permission(Permission.BULK_UPLOAD)):
+        return None
+    return pages.Tile(
+        title="Upload users",
+        url=reverse("uploads:upload"),
+        description="Create or update employers from a CSV file, checked before anything is "
+        "written.",
+    )
