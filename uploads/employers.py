@@ -2,7 +2,7 @@
 (``employers.services.employer_clean``, handed what the batch refers to, read once), then
 written a batch at a time with ``bulk_create``: no query a row, no password hashed."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -172,8 +172,10 @@ def check(
     send_invitations: bool,
     update_existing: bool,
     max_rows: int,
+    progress: Callable[[int], None] | None = None,
 ) -> Check:
-    """Check every row; nothing is written. Raises FileProblem for the file as a whole."""
+    """Check every row; nothing is written. Raises FileProblem for the file as a whole.
+    ``progress`` hears how many rows are checked so far, after each batch."""
     rows = read(raw, COLUMNS)
     found = Check()
     seen_emails: dict[str, int] = {}
@@ -183,6 +185,8 @@ def check(
     header_width = len(rows.fields)
     for batch in _batches(rows, BATCH):
         found.rows += len(batch)
+        if progress:
+            progress(found.rows)
         if found.rows > max_rows:
             raise FileProblem(TOO_MANY_ROWS % {"limit": f"{max_rows:,}"})
         existing, groups, roles, positions = _catalogue(tenant, batch)
@@ -312,22 +316,37 @@ class ImportRaced(Exception):
     """Someone created an account with one of the file's addresses meanwhile."""
 
 
-def write(*, tenant: Tenant, uploaded_by: User, found: Check) -> tuple[int, int, list[int]]:
-    """Write every checked row, or none: (created, updated, invitation ids to send)."""
+def write(
+    *,
+    tenant: Tenant,
+    uploaded_by: User | None,
+    found: Check,
+    upload_id: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, int, list[int]]:
+    """Write every checked row, or none: (created, updated, invitation ids to send).
+    ``progress`` hears how many rows are written so far, after each batch."""
     now = timezone.now()
     invitation_ids: list[int] = []
+    written = 0
     try:
         with transaction.atomic():
             for person, data in found.updates:
                 employer_update(user=person, updated_by=uploaded_by, data=data)
+            written += len(found.updates)
             for batch in _batches(found.creates, BATCH):
-                invitation_ids += _create_batch(tenant, uploaded_by, batch, now)
+                invitation_ids += _create_batch(tenant, uploaded_by, batch, now, upload_id)
+                written += len(batch)
+                if progress:
+                    progress(written)
     except IntegrityError:
         raise ImportRaced from None
     return len(found.creates), len(found.updates), invitation_ids
 
 
-def _create_batch(tenant: Tenant, by: User, batch: list[dict[str, Any]], now) -> list[int]:
+def _create_batch(
+    tenant: Tenant, by: User | None, batch: list[dict[str, Any]], now, upload_id: int | None
+) -> list[int]:
     emails = [row["email"] for row in batch]
     usernames_taken = set(
         User.objects.annotate(username_ci=Lower("username"))
@@ -388,7 +407,7 @@ def _create_batch(tenant: Tenant, by: User, batch: list[dict[str, Any]], now) ->
             action="user.created",
             summary=f"Employer {user.full_name} created as "
             f"{'Invited' if row['invite'] else 'Prospect'} from a CSV upload",
-            details={},
+            details={"upload": upload_id} if upload_id else {},
         )
         for user, row in zip(users, batch, strict=True)
     )

@@ -12,7 +12,7 @@ def upload_tile(user: User) -> pages.Tile | None:
     if not (user.is_administrator and user.has_tenant_permission(Permission.BULK_UPLOAD)):
         return None
     return pages.Tile(
-        title="Upload users",
+        title="Bulk upload",
         url=reverse("uploads:upload"),
         description="Create or update employers from a CSV file, checked before anything is "
         "written.",

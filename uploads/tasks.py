@@ -19,3 +19,10 @@ def deliver_invitations(invitation_ids: list[int]) -> int:
 def queue_invitations(invitation_ids: list[int]) -> None:
     for start in range(0, len(invitation_ids), SEND_BATCH):
         deliver_invitations.enqueue(invitation_ids[start : start + SEND_BATCH])
+
+
+@task()
+def import_upload(upload_id: int) -> str:
+    from .importing import import_upload as run
+
+    return run(upload_id)

@@ -3,25 +3,23 @@
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views import View
 
+from accounts.invitations.models import Invitation, InvitationStatus
 from accounts.mixins import TenantPermissionRequiredMixin
-from accounts.models import Permission
+from accounts.models import AuditEvent, Permission
 
 from . import csvfile, employers
 from .forms import UploadForm
+from .importing import progress_of, run_check
 from .models import ExistingAccounts, Upload, UploadKind, UploadStatus
-from .tasks import queue_invitations
+from .tasks import import_upload
 
 HISTORY = 20
-IMPORT_RACED = (
-    "Someone created an account with one of this file's email addresses while it was being "
-    "imported, so nothing was written. Check the file again."
-)
 
 
 class BulkUploadMixin(TenantPermissionRequiredMixin):
@@ -29,36 +27,6 @@ class BulkUploadMixin(TenantPermissionRequiredMixin):
 
     def upload(self, pk: int) -> Upload:
         return get_object_or_404(Upload.objects.for_tenant(self.tenant), pk=pk)
-
-
-def run_check(upload: Upload) -> employers.Check | None:
-    """Check the kept file again with its options; record what was found on the upload."""
-    try:
-        found = employers.check(
-            tenant=upload.tenant,
-            raw=upload.content.encode("utf-8"),
-            default_group=upload.default_group,
-            send_invitations=upload.send_invitations,
-            update_existing=upload.existing == ExistingAccounts.UPDATE,
-            max_rows=settings.UPLOAD_MAX_ROWS,
-        )
-    except csvfile.FileProblem as problem:
-        upload.file_problem = str(problem)
-        upload.status = UploadStatus.INVALID
-        upload.problems, upload.error_count = [], 1
-        upload.save()
-        return None
-    upload.file_problem = ""
-    upload.rows = found.rows
-    upload.to_create = len(found.creates)
-    upload.to_update = len(found.updates)
-    upload.to_skip = found.skipped
-    upload.to_invite = found.invites
-    upload.error_count = found.error_count
-    upload.problems = [list(problem) for problem in found.problems]
-    upload.status = UploadStatus.INVALID if found.error_count else UploadStatus.READY
-    upload.save()
-    return found
 
 
 class UploadView(BulkUploadMixin, View):
@@ -107,12 +75,48 @@ class UploadView(BulkUploadMixin, View):
 
 
 class UploadDetailView(BulkUploadMixin, View):
+    """The check's preview; while importing, its progress (htmx asks every second); after,
+    what was written and what became of the invitation emails."""
+
     def get(self, request, pk):
         upload = self.upload(pk)
-        return render(request, "uploads/detail.html", {"upload": upload})
+        if request.GET.get("progress"):
+            if upload.status != UploadStatus.IMPORTING:
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+            return render(
+                request,
+                "uploads/includes/progress.html",
+                {"upload": upload, "progress": progress_of(upload.pk)},
+            )
+        context = {"upload": upload, "progress": progress_of(upload.pk)}
+        if upload.status == UploadStatus.IMPORTED:
+            context["emails"] = invitation_counts(upload)
+        return render(request, "uploads/detail.html", context)
+
+
+def invitation_counts(upload: Upload) -> dict[str, int]:
+    """The upload's invitation emails by status (queued, sent, failed)."""
+    people = AuditEvent.objects.for_tenant(upload.tenant_id).filter(
+        action="user.created", details__upload=upload.pk
+    )
+    counts = dict(
+        Invitation.objects.filter(user__in=people.values("subject_id"), sequence=1)
+        .values_list("status")
+        .annotate(total=Count("id"))
+        .values_list("status", "total")
+    )
+    return {
+        "queued": counts.get(InvitationStatus.PENDING, 0),
+        "sent": counts.get(InvitationStatus.SENT, 0) + counts.get(InvitationStatus.DELIVERED, 0),
+        "failed": counts.get(InvitationStatus.FAILED, 0) + counts.get(InvitationStatus.BOUNCED, 0),
+    }
 
 
 class UploadConfirmView(BulkUploadMixin, View):
+    """Import: the worker writes every row or none (``importing.import_upload``)."""
+
     http_method_names = ["post"]
 
     def post(self, request, pk):
@@ -121,31 +125,10 @@ class UploadConfirmView(BulkUploadMixin, View):
             if upload.status != UploadStatus.READY:
                 messages.error(request, "This file has been imported already, or has errors.")
                 return HttpResponseRedirect(reverse("uploads:detail", args=[upload.pk]))
-            found = run_check(upload)  # the tenant may have changed since the first check
-            if found is None or found.error_count:
-                messages.error(request, "Nothing was imported: the file has errors now.")
-                return HttpResponseRedirect(reverse("uploads:detail", args=[upload.pk]))
-            try:
-                created, updated, invitation_ids = employers.write(
-                    tenant=self.tenant, uploaded_by=request.user, found=found
-                )
-            except employers.ImportRaced:
-                messages.error(request, IMPORT_RACED)
-                return HttpResponseRedirect(reverse("uploads:detail", args=[upload.pk]))
-            upload.status = UploadStatus.IMPORTED
-            upload.imported_at = timezone.now()
-            upload.created, upload.updated, upload.invited = (
-                created,
-                updated,
-                len(invitation_ids),
-            )
-            upload.save()
-            transaction.on_commit(lambda: queue_invitations(invitation_ids))
-        messages.success(
-            request,
-            f"Imported: {created} created, {updated} updated, {upload.to_skip} skipped. "
-            f"{len(invitation_ids)} invitation emails are on their way.",
-        )
+            upload.status = UploadStatus.IMPORTING
+            upload.save(update_fields=["status"])
+            upload_id = upload.pk
+            transaction.on_commit(lambda: import_upload.enqueue(upload_id))
         return HttpResponseRedirect(reverse("uploads:detail", args=[upload.pk]))
 
 

@@ -47,7 +47,7 @@ def fifty_rows(tmp_path):
 
 def test_upload_fifty_employers_preview_import_and_find_them(browser, demo_site, tmp_path):
     page = signed_in_page(browser, demo_site, "admin")
-    page.get_by_role("link", name="Upload users").click()
+    page.get_by_role("link", name="Bulk upload").click()
     expect(page.get_by_role("heading", name="Upload users", level=1)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("CSV file").set_input_files(fifty_rows(tmp_path))
@@ -66,7 +66,7 @@ def test_upload_fifty_employers_preview_import_and_find_them(browser, demo_site,
     assert_accessible(page)
     assert len(mail.outbox) == 40
 
-    page.get_by_role("link", name="Upload users").click()
+    page.get_by_role("link", name="Upload users", exact=True).click()
     history = page.get_by_role("region", name="Uploads")
     expect(history.get_by_role("link", name="employers.csv")).to_be_visible()
     assert_accessible(page)

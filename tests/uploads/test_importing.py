@@ -1,0 +1,66 @@
+"""The import as the worker runs it: once, all or nothing, with progress for the page."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import User
+from uploads import employers, importing
+from uploads.models import Upload, UploadStatus
+
+from .test_employers_upload import csv_bytes, row, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def importing_upload(client) -> Upload:
+    found, _ = upload(client, csv_bytes([row(1), row(2)]))
+    Upload.objects.filter(pk=found.pk).update(status=UploadStatus.IMPORTING)
+    return found
+
+
+def test_the_task_imports_once_however_often_it_runs(
+    client,
+    admin,
+    world,
+    django_capture_on_commit_callbacks,
+):
+    found = importing_upload(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert importing.import_upload(found.pk) == "2 created, 0 updated"
+    with django_capture_on_commit_callbacks(execute=True):
+        assert importing.import_upload(found.pk) == "nothing to do"  # a re-queued task
+    assert User.objects.filter(email__endswith="khan.example").count() == 2
+    assert len(mail.outbox) == 2  # one invitation each, never two
+    assert importing.progress_of(found.pk) == {"checked": 2, "written": 2}
+
+
+def test_a_race_for_an_address_writes_nothing_and_says_so(
+    client,
+    admin,
+    world,
+    monkeypatch,
+):
+    found = importing_upload(client)
+
+    def raced(**kwargs):
+        raise employers.ImportRaced
+
+    monkeypatch.setattr(employers, "write", raced)
+    assert importing.import_upload(found.pk) == "raced"
+    found.refresh_from_db()
+    assert found.status == UploadStatus.INVALID
+    assert "nothing was written" in found.file_problem
+    assert not User.objects.filter(email__endswith="khan.example").exists()
+
+
+def test_the_page_polls_progress_until_the_import_is_done(client, admin, world):
+    found = importing_upload(client)
+    url = reverse("uploads:detail", args=[found.pk])
+    page = client.get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "Rows checked: 0 of 2" in page
+    poll = client.get(url, {"progress": "1"}, HTTP_HX_REQUEST="true")
+    assert 'role="status"' in poll.content.decode()
+    Upload.objects.filter(pk=found.pk).update(status=UploadStatus.IMPORTED)
+    done = client.get(url, {"progress": "1"}, HTTP_HX_REQUEST="true")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"

@@ -1,0 +1,108 @@
+"""Checking and importing an upload: the same steps for the page and the worker.
+
+An import is one transaction, so a worker lost part-way leaves nothing behind, and the
+upload stays Importing until the task runs again (the worker re-queues a stalled task); the
+invitations are queued only when the transaction commits, so none is sent twice. Progress
+(rows checked, rows written) goes to the cache as it happens, for the page to show.
+"""
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from . import csvfile, employers
+from .models import ExistingAccounts, Upload, UploadStatus
+from .tasks import queue_invitations
+
+IMPORT_RACED = (
+    "Someone created an account with one of this file's email addresses while it was being "
+    "imported, so nothing was written. Upload the file again to check it."
+)
+PROGRESS_SECONDS = 24 * 60 * 60
+
+
+def progress_key(upload_id: int) -> str:
+    return f"upload-progress:{upload_id}"
+
+
+def progress_of(upload_id: int) -> dict[str, int]:
+    return cache.get(progress_key(upload_id)) or {}
+
+
+def _report(upload_id: int, **counts: int) -> None:
+    cache.set(progress_key(upload_id), {**progress_of(upload_id), **counts}, PROGRESS_SECONDS)
+
+
+def run_check(upload: Upload, *, report: bool = False) -> employers.Check | None:
+    """Check the kept file again with its options; record what was found on the upload."""
+
+    def checked(rows: int) -> None:
+        if report:
+            _report(upload.pk, checked=rows)
+
+    try:
+        found = employers.check(
+            tenant=upload.tenant,
+            raw=upload.content.encode("utf-8"),
+            default_group=upload.default_group,
+            send_invitations=upload.send_invitations,
+            update_existing=upload.existing == ExistingAccounts.UPDATE,
+            max_rows=settings.UPLOAD_MAX_ROWS,
+            progress=checked,
+        )
+    except csvfile.FileProblem as problem:
+        upload.file_problem = str(problem)
+        upload.status = UploadStatus.INVALID
+        upload.problems, upload.error_count = [], 1
+        upload.save()
+        return None
+    upload.file_problem = ""
+    upload.rows = found.rows
+    upload.to_create = len(found.creates)
+    upload.to_update = len(found.updates)
+    upload.to_skip = found.skipped
+    upload.to_invite = found.invites
+    upload.error_count = found.error_count
+    upload.problems = [list(problem) for problem in found.problems]
+    if upload.status != UploadStatus.IMPORTING or found.error_count:
+        upload.status = UploadStatus.INVALID if found.error_count else UploadStatus.READY
+    upload.save()
+    return found
+
+
+def import_upload(upload_id: int) -> str:
+    """Check the file again (the tenant may have changed), then write every row or none."""
+    with transaction.atomic():
+        upload = (
+            Upload.objects.select_for_update()
+            .select_related("tenant", "uploaded_by", "default_group")
+            .filter(pk=upload_id, status=UploadStatus.IMPORTING)
+            .first()
+        )
+        if upload is None:
+            return "nothing to do"  # imported already, or never asked for
+        _report(upload_id, checked=0, written=0)
+        found = run_check(upload, report=True)
+        if found is None or found.error_count:
+            return "the file has errors now"
+        try:
+            with transaction.atomic():
+                created, updated, invitation_ids = employers.write(
+                    tenant=upload.tenant,
+                    uploaded_by=upload.uploaded_by,
+                    found=found,
+                    upload_id=upload.pk,
+                    progress=lambda rows: _report(upload_id, written=rows),
+                )
+        except employers.ImportRaced:
+            upload.status = UploadStatus.INVALID
+            upload.file_problem = IMPORT_RACED
+            upload.save(update_fields=["status", "file_problem"])
+            return "raced"
+        upload.status = UploadStatus.IMPORTED
+        upload.imported_at = timezone.now()
+        upload.created, upload.updated, upload.invited = created, updated, len(invitation_ids)
+        upload.save()
+        transaction.on_commit(lambda: queue_invitations(invitation_ids))
+    return f"{created} created, {updated} updated"
