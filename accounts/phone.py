@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 import phonenumbers
 from django.core.exceptions import ValidationError
 
@@ -9,15 +11,27 @@ MOBILE_NOT_MOBILE = "This is a landline number. Enter a mobile number that can r
 
 def normalise_mobile(value: str, *, region: str = DEFAULT_REGION) -> str:
     """Return the number in E.164 (+447400123456), or raise ValidationError."""
+    e164, problem = _judged(value, region)
+    if problem == "invalid":
+        raise ValidationError(MOBILE_INVALID, code="invalid")
+    if problem == "not_mobile":
+        raise ValidationError(MOBILE_NOT_MOBILE, code="not_mobile")
+    return e164
+
+
+@lru_cache(maxsize=4096)
+def _judged(value: str, region: str) -> tuple[str, str]:
+    """(E.164, "") or ("", the problem). Parsing is the costly part of checking a row of an
+    upload, so a number met again (an office's shared mobile, say) is judged once."""
     try:
         number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
-        raise ValidationError(MOBILE_INVALID, code="invalid") from None
+        return "", "invalid"
     if not phonenumbers.is_valid_number(number):
-        raise ValidationError(MOBILE_INVALID, code="invalid")
+        return "", "invalid"
     if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
-        raise ValidationError(MOBILE_NOT_MOBILE, code="not_mobile")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return "", "not_mobile"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
 def format_mobile(e164: str) -> str:
