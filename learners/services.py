@@ -3,6 +3,7 @@
 import re
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -62,7 +63,21 @@ def _as_id(value: Any) -> int | None:
     return parse_id(value) or -1
 
 
-def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LearnerCatalogue:
+    """What a batch of imported learners refers to, read once for the batch: the tenant's
+    groups and organisations by id, the staff each organisation may offer as manager or
+    mentor (by (organisation id, person id)), and the addresses already taken."""
+
+    groups: Mapping[int, EmployerGroup]
+    organisations: Mapping[int, Organisation]
+    staff: Mapping[tuple[int, int], User]
+    taken: Mapping[str, bool]
+
+
+def employer_record_clean(
+    *, tenant: Tenant, data: Mapping[str, Any], catalogue: LearnerCatalogue | None = None
+) -> dict[str, Any]:
     """One employer record as the Add Employer dialog, CSV and API give it.
 
     Manager and mentor must be employer users of the chosen organisation, in this tenant: a
@@ -79,7 +94,12 @@ def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[st
     if organisation_id is None:
         fail("organisation", EMPLOYER_REQUIRED, "required")
     else:
-        organisation = Organisation.objects.for_tenant(tenant).filter(pk=organisation_id).first()
+        if catalogue is not None:
+            organisation = catalogue.organisations.get(organisation_id)
+        else:
+            organisation = (
+                Organisation.objects.for_tenant(tenant).filter(pk=organisation_id).first()
+            )
         if organisation is None:
             fail("organisation", EMPLOYER_UNKNOWN, "unknown")
     clean["organisation"] = organisation
@@ -89,11 +109,12 @@ def employer_record_clean(*, tenant: Tenant, data: Mapping[str, Any]) -> dict[st
         clean[role] = None
         if person_id is None:
             continue
-        person = (
-            organisation_staff(organisation=organisation).filter(pk=person_id).first()
-            if organisation is not None
-            else None
-        )
+        if organisation is None:
+            person = None
+        elif catalogue is not None:
+            person = catalogue.staff.get((organisation.pk, person_id))
+        else:
+            person = organisation_staff(organisation=organisation).filter(pk=person_id).first()
         if person is None:
             fail(role, message, "not_at_employer")
         clean[role] = person
@@ -126,13 +147,21 @@ def employer_record_as_data(clean: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def learner_clean(
-    *, tenant: Tenant, data: Mapping[str, Any], existing: User | None = None
+    *,
+    tenant: Tenant,
+    data: Mapping[str, Any],
+    existing: User | None = None,
+    catalogue: LearnerCatalogue | None = None,
 ) -> dict[str, Any]:
     """Every rule of the Add Learner form, in one ValidationError keyed by field. Editing
     (``existing``) asks no invitation question and leaves employer records to their own
     actions."""
     clean, errors = person_details_clean(
-        tenant=tenant, data=data, existing=existing, mobile_required=True
+        tenant=tenant,
+        data=data,
+        existing=existing,
+        mobile_required=True,
+        taken=catalogue.taken if catalogue else None,
     )
 
     def fail(field: str, message: str, code: str, **params: Any) -> None:
@@ -159,7 +188,10 @@ def learner_clean(
             errors.setdefault("national_insurance_number", []).append(error)
 
     group_ids = {value for value in map(_as_id, data.get("employer_groups") or ()) if value}
-    groups = list(EmployerGroup.objects.for_tenant(tenant).filter(pk__in=group_ids))
+    if catalogue is not None:
+        groups = [catalogue.groups[pk] for pk in group_ids if pk in catalogue.groups]
+    else:
+        groups = list(EmployerGroup.objects.for_tenant(tenant).filter(pk__in=group_ids))
     if len(groups) != len(group_ids):
         fail("employer_groups", GROUP_UNKNOWN, "unknown")
     clean["employer_groups"] = groups
@@ -168,7 +200,7 @@ def learner_clean(
     seen: set[int] = set()
     for number, record in enumerate(data.get("employer_records") or (), start=1):
         try:
-            checked = employer_record_clean(tenant=tenant, data=record)
+            checked = employer_record_clean(tenant=tenant, data=record, catalogue=catalogue)
         except ValidationError as error:
             for problem in error.messages:
                 fail(

@@ -7,46 +7,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0016_sms_device'),
-        ('employers', '0006_position_title_label'),
+        ("accounts", "0016_sms_device"),
+        ("employers", "0006_position_title_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('employers', 'Employers')], max_length=20)),
-                ('file_name', models.CharField(max_length=255)),
-                ('content', models.TextField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('invalid', 'Has errors'), ('ready', 'Ready to import'), ('importing', 'Importing'), ('imported', 'Imported')], max_length=20)),
-                ('send_invitations', models.BooleanField(default=True)),
-                ('existing', models.CharField(choices=[('skip', 'Skip them: leave the accounts as they are'), ('update', "Update them with the file's details")], default='skip', max_length=10)),
-                ('rows', models.PositiveIntegerField(default=0)),
-                ('to_create', models.PositiveIntegerField(default=0)),
-                ('to_update', models.PositiveIntegerField(default=0)),
-                ('to_skip', models.PositiveIntegerField(default=0)),
-                ('to_invite', models.PositiveIntegerField(default=0)),
-                ('error_count', models.PositiveIntegerField(default=0)),
-                ('problems', models.JSONField(default=list)),
-                ('file_problem', models.TextField(blank=True)),
-                ('imported_at', models.DateTimeField(blank=True, null=True)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('invited', models.PositiveIntegerField(default=0)),
-                ('default_group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='employers.employergroup')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uploads', to='accounts.tenant')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(choices=[("employers", "Employers")], max_length=20)),
+                ("file_name", models.CharField(max_length=255)),
+                ("content", models.TextField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invalid", "Has errors"),
+                            ("ready", "Ready to import"),
+                            ("importing", "Importing"),
+                            ("imported", "Imported"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("send_invitations", models.BooleanField(default=True)),
+                (
+                    "existing",
+                    models.CharField(
+                        choices=[
+                            ("skip", "Skip them: leave the accounts as they are"),
+                            ("update", "Update them with the file's details"),
+                        ],
+                        default="skip",
+                        max_length=10,
+                    ),
+                ),
+                ("rows", models.PositiveIntegerField(default=0)),
+                ("to_create", models.PositiveIntegerField(default=0)),
+                ("to_update", models.PositiveIntegerField(default=0)),
+                ("to_skip", models.PositiveIntegerField(default=0)),
+                ("to_invite", models.PositiveIntegerField(default=0)),
+                ("error_count", models.PositiveIntegerField(default=0)),
+                ("problems", models.JSONField(default=list)),
+                ("file_problem", models.TextField(blank=True)),
+                ("imported_at", models.DateTimeField(blank=True, null=True)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("invited", models.PositiveIntegerField(default=0)),
+                (
+                    "default_group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="employers.employergroup",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="uploads",
+                        to="accounts.tenant",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['tenant', '-created_at', '-id'], name='upload_tenant_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["tenant", "-created_at", "-id"], name="upload_tenant_idx")
+                ],
             },
         ),
     ]
