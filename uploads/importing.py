@@ -11,9 +11,13 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from . import csvfile, employers
-from .models import ExistingAccounts, Upload, UploadStatus
+from . import csvfile, employers, learners
+from .models import ExistingAccounts, Upload, UploadKind, UploadStatus
+from .people import Check, ImportRaced
 from .tasks import queue_invitations
+
+# Each kind of file: its columns, its template, its check and its write.
+KINDS = {UploadKind.EMPLOYERS: employers, UploadKind.LEARNERS: learners}
 
 IMPORT_RACED = (
     "Someone created an account with one of this file's email addresses while it was being "
@@ -34,7 +38,21 @@ def _report(upload_id: int, **counts: int) -> None:
     cache.set(progress_key(upload_id), {**progress_of(upload_id), **counts}, PROGRESS_SECONDS)
 
 
-def run_check(upload: Upload, *, report: bool = False) -> employers.Check | None:
+def check_file(upload: Upload, *, progress=None) -> Check:
+    """The kind's check of the kept file, with the upload's options (FileProblem if the file
+    as a whole cannot be read)."""
+    return KINDS[UploadKind(upload.kind)].check(
+        tenant=upload.tenant,
+        raw=upload.content.encode("utf-8"),
+        default_group=upload.default_group,
+        send_invitations=upload.send_invitations,
+        update_existing=upload.existing == ExistingAccounts.UPDATE,
+        max_rows=settings.UPLOAD_MAX_ROWS,
+        progress=progress,
+    )
+
+
+def run_check(upload: Upload, *, report: bool = False) -> Check | None:
     """Check the kept file again with its options; record what was found on the upload."""
 
     def checked(rows: int) -> None:
@@ -42,15 +60,7 @@ def run_check(upload: Upload, *, report: bool = False) -> employers.Check | None
             _report(upload.pk, checked=rows)
 
     try:
-        found = employers.check(
-            tenant=upload.tenant,
-            raw=upload.content.encode("utf-8"),
-            default_group=upload.default_group,
-            send_invitations=upload.send_invitations,
-            update_existing=upload.existing == ExistingAccounts.UPDATE,
-            max_rows=settings.UPLOAD_MAX_ROWS,
-            progress=checked,
-        )
+        found = check_file(upload, progress=checked)
     except csvfile.FileProblem as problem:
         upload.file_problem = str(problem)
         upload.status = UploadStatus.INVALID
@@ -88,14 +98,14 @@ def import_upload(upload_id: int) -> str:
             return "the file has errors now"
         try:
             with transaction.atomic():
-                created, updated, invitation_ids = employers.write(
+                created, updated, invitation_ids = KINDS[UploadKind(upload.kind)].write(
                     tenant=upload.tenant,
                     uploaded_by=upload.uploaded_by,
                     found=found,
                     upload_id=upload.pk,
                     progress=lambda rows: _report(upload_id, written=rows),
                 )
-        except employers.ImportRaced:
+        except ImportRaced:
             upload.status = UploadStatus.INVALID
             upload.file_problem = IMPORT_RACED
             upload.save(update_fields=["status", "file_problem"])

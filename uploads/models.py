@@ -9,6 +9,7 @@ from employers.models import EmployerGroup
 
 class UploadKind(models.TextChoices):
     EMPLOYERS = "employers", "Employers"
+    LEARNERS = "learners", "Learners, each with their employer"
 
 
 class UploadStatus(models.TextChoices):

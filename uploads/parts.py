@@ -14,6 +14,6 @@ def upload_tile(user: User) -> pages.Tile | None:
     return pages.Tile(
         title="Bulk upload",
         url=reverse("uploads:upload"),
-        description="Create or update employers from a CSV file, checked before anything is "
-        "written.",
+        description="Create or update employers and learners from a CSV file, checked before "
+        "anything is written.",
     )

@@ -13,10 +13,10 @@ from accounts.invitations.models import Invitation, InvitationStatus
 from accounts.mixins import TenantPermissionRequiredMixin
 from accounts.models import AuditEvent, Permission
 
-from . import csvfile, employers
+from . import csvfile
 from .forms import UploadForm
-from .importing import progress_of, run_check
-from .models import ExistingAccounts, Upload, UploadKind, UploadStatus
+from .importing import KINDS, check_file, progress_of, run_check
+from .models import Upload, UploadKind, UploadStatus
 from .tasks import import_upload
 
 HISTORY = 20
@@ -142,14 +142,7 @@ class UploadReportView(BulkUploadMixin, View):
             rows.append(["", "", upload.file_problem])
         else:
             try:
-                found = employers.check(
-                    tenant=upload.tenant,
-                    raw=upload.content.encode("utf-8"),
-                    default_group=upload.default_group,
-                    send_invitations=upload.send_invitations,
-                    update_existing=upload.existing == ExistingAccounts.UPDATE,
-                    max_rows=settings.UPLOAD_MAX_ROWS,
-                )
+                found = check_file(upload)
             except csvfile.FileProblem as problem:
                 rows.append(["", "", str(problem)])
             else:
@@ -160,12 +153,14 @@ class UploadReportView(BulkUploadMixin, View):
 
 
 class TemplateFileView(BulkUploadMixin, View):
+    """The template of each kind of file: its headers and one example row."""
+
     def get(self, request, kind):
-        if kind != UploadKind.EMPLOYERS:
+        if kind not in UploadKind.values:
             raise Http404("No template of that kind")
+        rows = KINDS[UploadKind(kind)].TEMPLATE_ROWS
         response = HttpResponse(
-            "\ufeff" + csvfile.write(employers.TEMPLATE_ROWS),
-            content_type="text/csv; charset=utf-8",
+            "\ufeff" + csvfile.write(rows), content_type="text/csv; charset=utf-8"
         )
-        response["Content-Disposition"] = 'attachment; filename="employers-template.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
         return response

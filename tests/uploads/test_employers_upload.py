@@ -92,7 +92,7 @@ def csv_bytes(rows, header=HEADER, delimiter=",", encoding="utf-8") -> bytes:
 
 def upload(client, content: bytes, **options):
     data = {
-        "kind": "employers",
+        "kind": options.pop("kind", "employers"),
         "file": SimpleUploadedFile("people.csv", content, content_type="text/csv"),
         "existing": "skip",
         **options,

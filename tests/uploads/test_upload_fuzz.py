@@ -54,7 +54,8 @@ headers = st.one_of(
         ]
     ),
     st.just(HEADER),
-    st.lists(st.sampled_from([*HEADER, "Shoe size", "", "EMAIL"]), max_size=12),
+    st.just(["Title", "First name", "Surname", "Email", "Mobile number", "Employer", "Manager"]),
+    st.lists(st.sampled_from([*HEADER, "Shoe size", "", "EMAIL", "Employer"]), max_size=12),
 )
 
 
@@ -91,9 +92,10 @@ def site(client):
     delimiter=st.sampled_from([",", ";", "\t"]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "garbage"]),
     existing=st.sampled_from(["skip", "update", "nonsense"]),
+    kind=st.sampled_from(["employers", "learners"]),
 )
 def test_no_file_makes_a_server_error_or_a_partial_import(
-    site, django_capture_on_commit_callbacks, header, body, delimiter, encoding, existing
+    site, django_capture_on_commit_callbacks, header, body, delimiter, encoding, existing, kind
 ):
     client, admin = site
     out = io.StringIO()
@@ -105,7 +107,7 @@ def test_no_file_makes_a_server_error_or_a_partial_import(
     response = client.post(
         reverse("uploads:upload"),
         {
-            "kind": "employers",
+            "kind": kind,
             "existing": existing,
             "send_invitations": "on",
             "file": SimpleUploadedFile("fuzz.csv", content, content_type="text/csv"),
