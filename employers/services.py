@@ -57,18 +57,19 @@ ORGANISATION_NAME_REQUIRED = "Enter the employer's name."
 PARENT_GROUP_UNKNOWN = "Choose the employer group this employer belongs under."
 
 
-@transaction.atomic
-def organisation_create(
+def organisation_clean(
     *,
     tenant: Tenant,
     name: str,
     parent_group: EmployerGroup | None = None,
     parent_group_id: int | None = None,
-    **address: str,
-) -> Organisation:
-    """An employer organisation together with its own employer group of kind "Employer",
-    placed under ``parent_group`` (or the group of that id), by default the top of the
-    tenant's employer hierarchy: never a stray root of its own."""
+    taken_names: set[str] | None = None,
+    **address: Any,
+) -> dict[str, Any]:
+    """Every rule of a new employer organisation (the page, the dialog and the importer):
+    its name, given and not taken in the tenant, ignoring case (``taken_names``, casefolded,
+    answers that for an importer's batch without a query a row), its address, and the group it
+    goes under, by default the top of the tenant's employer hierarchy."""
     name = " ".join(name.split())
     errors: dict[str, ValidationError] = {}
     if parent_group is None and parent_group_id is not None:
@@ -84,7 +85,11 @@ def organisation_create(
         parent_group = employers_root(tenant=tenant)
     if not name:
         errors["name"] = ValidationError(ORGANISATION_NAME_REQUIRED, code="required")
-    elif Organisation.objects.for_tenant(tenant).filter(name__lower=ci(name)).exists():
+    elif (
+        name.casefold() in taken_names
+        if taken_names is not None
+        else Organisation.objects.for_tenant(tenant).filter(name__lower=ci(name)).exists()
+    ):
         errors["name"] = ValidationError(
             ORGANISATION_EXISTS, code="duplicate", params={"name": name}
         )
@@ -101,10 +106,34 @@ def organisation_create(
             errors["postcode"] = error
     if errors:
         raise ValidationError(errors)
-    group = employer_group_create(
-        tenant=tenant, name=name, parent=parent_group, kind=GroupKind.EMPLOYER
+    return {"name": name, "parent_group": parent_group, **address}
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    tenant: Tenant,
+    name: str,
+    parent_group: EmployerGroup | None = None,
+    parent_group_id: int | None = None,
+    **address: str,
+) -> Organisation:
+    """An employer organisation together with its own employer group of kind "Employer",
+    placed under ``parent_group`` (or the group of that id), by default the top of the
+    tenant's employer hierarchy: never a stray root of its own."""
+    fields: dict[str, Any] = dict(address)
+    clean = organisation_clean(
+        tenant=tenant,
+        name=name,
+        parent_group=parent_group,
+        parent_group_id=parent_group_id,
+        **fields,
     )
-    return Organisation.objects.create(tenant=tenant, name=name, group=group, **address)
+    parent = clean.pop("parent_group")
+    group = employer_group_create(
+        tenant=tenant, name=clean["name"], parent=parent, kind=GroupKind.EMPLOYER
+    )
+    return Organisation.objects.create(tenant=tenant, group=group, **clean)
 
 
 GROUPS_REQUIRED = "Select at least one employer group."

@@ -11,13 +11,17 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from . import csvfile, employers, learners
+from . import csvfile, employers, learners, organisations
 from .models import ExistingAccounts, Upload, UploadKind, UploadStatus
 from .people import Check, ImportRaced
 from .tasks import queue_invitations
 
 # Each kind of file: its columns, its template, its check and its write.
-KINDS = {UploadKind.EMPLOYERS: employers, UploadKind.LEARNERS: learners}
+KINDS = {
+    UploadKind.EMPLOYERS: employers,
+    UploadKind.LEARNERS: learners,
+    UploadKind.ORGANISATIONS: organisations,
+}
 
 IMPORT_RACED = (
     "Someone created an account with one of this file's email addresses while it was being "

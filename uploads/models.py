@@ -10,6 +10,7 @@ from employers.models import EmployerGroup
 class UploadKind(models.TextChoices):
     EMPLOYERS = "employers", "Employers"
     LEARNERS = "learners", "Learners, each with their employer"
+    ORGANISATIONS = "organisations", "Employer organisations"
 
 
 class UploadStatus(models.TextChoices):

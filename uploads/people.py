@@ -61,7 +61,7 @@ class Check:
 
     @property
     def invites(self) -> int:
-        return sum(1 for row in self.creates if row["invite"])
+        return sum(1 for row in self.creates if row.get("invite"))
 
 
 def split_cell(value: str) -> list[str]:

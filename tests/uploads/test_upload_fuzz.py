@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts.models import Permission, User
+from employers.models import Organisation
 from tests.factories import AdministratorFactory, EmployerGroupFactory, UserFactory
 from uploads.models import Upload, UploadStatus
 
@@ -55,6 +56,7 @@ headers = st.one_of(
     ),
     st.just(HEADER),
     st.just(["Title", "First name", "Surname", "Email", "Mobile number", "Employer", "Manager"]),
+    st.just(["Employer name", "Postcode", "Employer group"]),
     st.lists(st.sampled_from([*HEADER, "Shoe size", "", "EMAIL", "Employer"]), max_size=12),
 )
 
@@ -92,7 +94,7 @@ def site(client):
     delimiter=st.sampled_from([",", ";", "\t"]),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "garbage"]),
     existing=st.sampled_from(["skip", "update", "nonsense"]),
-    kind=st.sampled_from(["employers", "learners"]),
+    kind=st.sampled_from(["employers", "learners", "organisations"]),
 )
 def test_no_file_makes_a_server_error_or_a_partial_import(
     site, django_capture_on_commit_callbacks, header, body, delimiter, encoding, existing, kind
@@ -103,7 +105,12 @@ def test_no_file_makes_a_server_error_or_a_partial_import(
     writer.writerow(header)
     writer.writerows(body)
     content = encode(out.getvalue(), encoding)
-    before = User.objects.filter(tenant=admin.tenant).count()
+    def count() -> int:
+        if kind == "organisations":
+            return Organisation.objects.filter(tenant=admin.tenant).count()
+        return User.objects.filter(tenant=admin.tenant).count()
+
+    before = count()
     response = client.post(
         reverse("uploads:upload"),
         {
@@ -115,7 +122,7 @@ def test_no_file_makes_a_server_error_or_a_partial_import(
     )
     assert response.status_code < 500
     if response.status_code != 302:
-        assert User.objects.filter(tenant=admin.tenant).count() == before
+        assert count() == before
         return
     upload = Upload.objects.latest("id")
     assert client.get(response.url).status_code == 200
@@ -124,7 +131,7 @@ def test_no_file_makes_a_server_error_or_a_partial_import(
         confirm = client.post(reverse("uploads:confirm", args=[upload.pk]))
     assert confirm.status_code < 500
     upload.refresh_from_db()
-    after = User.objects.filter(tenant=admin.tenant).count()
+    after = count()
     assert upload.status != UploadStatus.IMPORTING
     if upload.status == UploadStatus.IMPORTED:
         assert after == before + upload.created  # every row
