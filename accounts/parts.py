@@ -33,6 +33,8 @@ HOME_TILES = "accounts.home.tiles"
 HOME_SECTIONS = "accounts.home.sections"
 # fn() -> CreateKind: the kinds of person the Users list's Create menu offers.
 CREATE_KINDS = "accounts.create.kinds"
+# fn(user: User) -> Action | None: more buttons beside the Users list's Create menu.
+USER_LIST_ACTIONS = "accounts.user_list.actions"
 # fn(tenant, data: the query string) -> ListFilter | None: more filters on the Users list.
 USER_LIST_FILTERS = "accounts.user_list.filters"
 

@@ -11,6 +11,7 @@ from django.urls import reverse, reverse_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from ui import parts
 from ui.pagination import keyset_page, total_of
 from ui.parsing import parse_ids
 
@@ -33,7 +34,7 @@ from .mixins import (
     TenantPermissionRequiredMixin,
 )
 from .models import Permission, SmsDevice, User, UserStatus
-from .parts import create_kinds, home_parts, profile_parts
+from .parts import USER_LIST_ACTIONS, create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
 
@@ -145,6 +146,7 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
             },
             past_the_end=not page.rows and any(form.cursors.values()),
             create_kinds=create_kinds().values(),
+            list_actions=parts.collect(USER_LIST_ACTIONS, self.request.user),
             **kwargs,
         )
 

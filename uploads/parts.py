@@ -17,3 +17,10 @@ def upload_tile(user: User) -> pages.Tile | None:
         description="Create or update employers and learners from a CSV file, checked before "
         "anything is written.",
     )
+
+
+@parts.register(pages.USER_LIST_ACTIONS, order=10)
+def upload_action(user: User) -> pages.Action | None:
+    if not (user.is_administrator and user.has_tenant_permission(Permission.BULK_UPLOAD)):
+        return None
+    return pages.Action(label="Upload users", url=reverse("uploads:upload"))

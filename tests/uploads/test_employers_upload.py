@@ -341,3 +341,12 @@ def test_checking_costs_the_same_queries_for_100_rows_as_for_1000(admin, world):
         return len(checked)
 
     assert queries(100) == queries(1000) <= 5
+
+
+def test_the_users_list_offers_upload_users_to_roles_granting_bulk_upload(client):
+    users = reverse("accounts:user_list")
+    client.force_login(AdministratorFactory(roles=[Permission.CREATE_USERS]))
+    assert UPLOAD not in client.get(users).content.decode()
+    client.force_login(AdministratorFactory(roles=[Permission.BULK_UPLOAD]))
+    page = client.get(users).content.decode()
+    assert f'href="{UPLOAD}">Upload users</a>' in page
