@@ -89,7 +89,7 @@ def import_upload(upload_id: int) -> str:
     """Check the file again (the tenant may have changed), then write every row or none."""
     with transaction.atomic():
         upload = (
-            Upload.objects.select_for_update()
+            Upload.objects.select_for_update(of=("self",))
             .select_related("tenant", "uploaded_by", "default_group")
             .filter(pk=upload_id, status=UploadStatus.IMPORTING)
             .first()
