@@ -90,3 +90,30 @@ def test_a_file_with_a_problem_shows_its_row_and_offers_no_import(browser, demo_
     expect(page.get_by_role("button", name="Import")).to_have_count(0)
     assert_accessible(page)
     page.context.close()
+
+
+def test_the_import_progress_page_is_accessible(browser, demo_site, tmp_path):
+    from accounts.models import User
+    from uploads.models import Upload, UploadStatus
+
+    admin = User.objects.get(username="admin")
+    upload = Upload.objects.create(
+        tenant=admin.tenant,
+        uploaded_by=admin,
+        kind="employers",
+        file_name="big.csv",
+        content="Title\n",
+        status=UploadStatus.IMPORTING,
+        rows=20_000,
+        to_create=20_000,
+    )
+    page = signed_in_page(browser, demo_site, "admin")
+    page.goto(f"{demo_site}/users/upload/{upload.pk}/")
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Rows checked: 0 of 20,000")
+    assert_accessible(page)
+    # The import finishes (another process): the page notices without a reload by hand.
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.IMPORTED, created=20_000)
+    expect(page.get_by_role("status").first).to_contain_text("20,000 created", timeout=5_000)
+    assert_accessible(page)
+    page.context.close()
