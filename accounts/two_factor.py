@@ -143,6 +143,20 @@ def _check_backup(user: User, typed: str) -> StaticDevice:
     return device
 
 
+CANNOT_TURN_OFF = (
+    "Your organisation requires a code at sign-in, so it cannot be turned off. Ask your "
+    "administrator if you have lost your phone."
+)
+
+
+def app_turn_off(*, user: User) -> None:
+    """Where the second factor is optional, the person stops using it (a verified session
+    only: the page asks that first)."""
+    if user.tenant.second_factor != SecondFactor.OPTIONAL:
+        raise ValidationError(CANNOT_TURN_OFF, code="required")
+    devices_reset(user=user, reset_by=user)
+
+
 def devices_reset(*, user: User, reset_by: User) -> None:
     """An administrator's reset: the app, the backup codes and the text-message lock go; the
     person sets up again at their next sign-in (where the tenant requires it)."""

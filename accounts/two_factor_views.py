@@ -124,6 +124,16 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
 
     def post(self, request):
         user = request.user
+        if request.POST.get("action") == "turn_off":
+            if two_factor.app_device(user) is None or not user.is_verified():
+                return HttpResponseRedirect(reverse("accounts:two_factor_setup"))
+            try:
+                two_factor.app_turn_off(user=user)
+            except ValidationError as error:
+                messages.error(request, error.messages[0])
+            else:
+                messages.success(request, "Sign-in codes are off: your password alone signs in.")
+            return HttpResponseRedirect(reverse("home"))
         if request.POST.get("action") == "codes":
             if two_factor.app_device(user) is None or not user.is_verified():
                 return HttpResponseRedirect(reverse("accounts:two_factor_setup"))
@@ -152,6 +162,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
             "form": form,
             "device": device,
             "required": user.tenant.second_factor != SecondFactor.OFF,
+            "optional": user.tenant.second_factor == SecondFactor.OPTIONAL,
             **extra,
         }
         if device is not None:

@@ -179,3 +179,23 @@ def test_the_pause_after_ten_wrong_tries_lifts_after_15_minutes(person):
         device.refresh_from_db()
         code = f"{totp(device.bin_key, step=device.step, t0=device.t0):06d}"
         assert client.post(SECOND, {"method": "app", "code": code}).status_code == 302
+
+
+def test_where_optional_a_person_turns_codes_on_and_off_again():
+    tenant = TenantFactory(second_factor=SecondFactor.OPTIONAL)
+    person = UserFactory(tenant=tenant, username="opt", password=PASSWORD, status=UserStatus.FULL)
+    client = signed_in(person)
+    assert client.get("/").status_code == 200  # not asked until they turn it on
+    set_up_app(client, person)
+    assert signed_in(person).get("/").url == SECOND  # now every sign-in asks
+    response = client.post(SETUP, {"action": "turn_off"}, follow=True)
+    assert "Sign-in codes are off" in response.content.decode()
+    assert signed_in(person).get("/").status_code == 200
+
+
+def test_where_required_the_codes_cannot_be_turned_off(person):
+    client = signed_in(person)
+    set_up_app(client, person)
+    response = client.post(SETUP, {"action": "turn_off"}, follow=True)
+    assert "cannot be turned off" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=person, confirmed=True).exists()
