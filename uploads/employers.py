@@ -19,15 +19,13 @@ from employers.services import Catalogue, employer_clean, employer_update
 
 from .csvfile import Column, FileProblem, read
 from .people import (
-    BATCH,
     NO_PEOPLE,
     TOO_MANY_CELLS,
-    TOO_MANY_ROWS,
     UNKNOWN_NAMED,
     Check,
     ImportRaced,
     PersonRows,
-    batches,
+    counted_batches,
     existing_people,
     groups_named,
     split_cell,
@@ -135,12 +133,7 @@ def check(
         update_existing=update_existing,
     )
     header_width = len(rows.fields)
-    for batch in batches(rows, BATCH):
-        found.rows += len(batch)
-        if progress:
-            progress(found.rows)
-        if found.rows > max_rows:
-            raise FileProblem(TOO_MANY_ROWS % {"limit": f"{max_rows:,}"})
+    for batch in counted_batches(rows, found, max_rows=max_rows, progress=progress):
         existing, groups, roles, positions = _catalogue(tenant, batch)
         index = group_index(groups)
         roles_by_name = {role.name.casefold(): role for role in roles}

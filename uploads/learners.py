@@ -16,14 +16,12 @@ from learners.services import LearnerCatalogue, learner_clean, learner_update
 from .csvfile import Column, FileProblem, read
 from .employers import group_index, interfaces_of
 from .people import (
-    BATCH,
     NO_PEOPLE,
     TOO_MANY_CELLS,
-    TOO_MANY_ROWS,
     UNKNOWN_NAMED,
     Check,
     PersonRows,
-    batches,
+    counted_batches,
     existing_people,
     groups_named,
     split_cell,
@@ -155,12 +153,7 @@ def check(
         update_existing=update_existing,
     )
     header_width = len(rows.fields)
-    for batch in batches(rows, BATCH):
-        found.rows += len(batch)
-        if progress:
-            progress(found.rows)
-        if found.rows > max_rows:
-            raise FileProblem(TOO_MANY_ROWS % {"limit": f"{max_rows:,}"})
+    for batch in counted_batches(rows, found, max_rows=max_rows, progress=progress):
         existing, groups, organisations, staff, staff_by_email = _catalogue(tenant, batch)
         index = group_index(groups)
         by_name = {organisation.name.casefold(): organisation for organisation in organisations}

@@ -19,11 +19,11 @@ from .employers import group_index
 from .people import (
     BATCH,
     TOO_MANY_CELLS,
-    TOO_MANY_ROWS,
     UNKNOWN_NAMED,
     Check,
     ImportRaced,
     batches,
+    counted_batches,
     groups_named,
 )
 
@@ -70,12 +70,7 @@ def check(
     header_width = len(rows.fields)
     seen: dict[str, int] = {}
     fallback = default_group or employers_root(tenant=tenant)
-    for batch in batches(rows, BATCH):
-        found.rows += len(batch)
-        if progress:
-            progress(found.rows)
-        if found.rows > max_rows:
-            raise FileProblem(TOO_MANY_ROWS % {"limit": f"{max_rows:,}"})
+    for batch in counted_batches(rows, found, max_rows=max_rows, progress=progress):
         names = {" ".join(values.get("name", "").split()).casefold() for _, values, _ in batch}
         taken = set(
             Organisation.objects.for_tenant(tenant)

@@ -18,6 +18,8 @@ from accounts.models import AuditEvent, Gender, Invitation, Tenant, Title, User,
 from accounts.people import PERSON_FIELDS
 from employers.models import EmployerGroup
 
+from .csvfile import FileProblem
+
 BATCH = 1000
 MAX_PROBLEMS_KEPT = 1000
 
@@ -76,6 +78,24 @@ def batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
             yield batch
             batch = []
     if batch:
+        yield batch
+
+
+def counted_batches(
+    rows: Iterable[Any],
+    found: Check,
+    *,
+    max_rows: int,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[Any]]:
+    """The file's rows a batch at a time, counted on ``found`` (and told to ``progress``);
+    past ``max_rows`` the file is refused as a whole."""
+    for batch in batches(rows, BATCH):
+        found.rows += len(batch)
+        if progress:
+            progress(found.rows)
+        if found.rows > max_rows:
+            raise FileProblem(TOO_MANY_ROWS % {"limit": f"{max_rows:,}"})
         yield batch
 
 
