@@ -3,6 +3,7 @@ import unicodedata
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -516,6 +517,6 @@ class SmsDevice(Device):
 
         try:
             code_check(device=self, typed=str(token))
-        except Exception:
+        except ValidationError:
             return False
         return True

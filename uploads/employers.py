@@ -3,6 +3,7 @@
 written a batch at a time with ``bulk_create``: no query a row, no password hashed."""
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db.models.functions import Lower
@@ -200,6 +201,7 @@ def write(
     found: Check,
     upload_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int, list[int]]:
     """Write every checked row, or none: (created, updated, invitation ids to send)."""
     return write_people(
@@ -211,6 +213,7 @@ def write(
         populate=_populate,
         upload_id=upload_id,
         progress=progress,
+        now=now,
     )
 
 

@@ -102,12 +102,14 @@ def import_upload(upload_id: int) -> str:
             return "the file has errors now"
         try:
             with transaction.atomic():
+                now = timezone.now()
                 created, updated, invitation_ids = KINDS[UploadKind(upload.kind)].write(
                     tenant=upload.tenant,
                     uploaded_by=upload.uploaded_by,
                     found=found,
                     upload_id=upload.pk,
                     progress=lambda rows: _report(upload_id, written=rows),
+                    now=now,
                 )
         except ImportRaced:
             upload.status = UploadStatus.INVALID
@@ -115,7 +117,7 @@ def import_upload(upload_id: int) -> str:
             upload.save(update_fields=["status", "file_problem"])
             return "raced"
         upload.status = UploadStatus.IMPORTED
-        upload.imported_at = timezone.now()
+        upload.imported_at = now  # the created_at of everyone the upload created
         upload.created, upload.updated, upload.invited = created, updated, len(invitation_ids)
         upload.save()
         transaction.on_commit(lambda: queue_invitations(invitation_ids))

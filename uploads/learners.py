@@ -222,6 +222,7 @@ def write(
     found: Check,
     upload_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int, list[int]]:
     """Write every checked row, or none: (created, updated, invitation ids to send)."""
 
@@ -266,4 +267,5 @@ def write(
         populate=populate,
         upload_id=upload_id,
         progress=progress,
+        now=now,
     )

@@ -3,6 +3,7 @@
 its own employer group written with ``bulk_create``: every row, or none."""
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -144,6 +145,7 @@ def write(
     found: Check,
     upload_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int, list[int]]:
     """Every organisation with its own group, or none: (created, 0, no invitations)."""
     written = 0

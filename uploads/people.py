@@ -109,12 +109,14 @@ def write_people(
     populate: Callable[[list[User], list[dict[str, Any]]], None],
     upload_id: int | None = None,
     progress: Callable[[int], None] | None = None,
+    now: datetime | None = None,
 ) -> tuple[int, int, list[int]]:
     """Write every checked row, or none: (created, updated, invitation ids to send).
     ``update`` is the kind's own edit service; ``populate`` adds what the kind of person has
     (profiles, groups, records) for a batch of new users. ``progress`` hears how many rows
-    are written so far, after each batch."""
-    now = timezone.now()
+    are written so far, after each batch. Every new person is created at ``now``, which
+    finds them (and their invitations) again on the user_tenant_created_idx index."""
+    now = now or timezone.now()
     invitation_ids: list[int] = []
     written = 0
     try:
