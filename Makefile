@@ -44,7 +44,7 @@ serve: install
 
 lint: install-dev
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r aptem accounts employers learners uploads ui --severity-level medium
+	$(BIN)/bandit -q -r aptem api accounts employers learners uploads ui --severity-level medium
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py check

@@ -125,6 +125,7 @@ class Permission(models.TextChoices):
     )
     LEARNERS_PROGRESS = "learners_progress", "Learners Progress"
     MANAGE_SECURITY = "manage_security", "Manage security settings"
+    MANAGE_API_TOKENS = "manage_api_tokens", "Manage API tokens"
 
 
 class RoleAudience(models.TextChoices):

@@ -57,6 +57,7 @@ ROLES = [
             Permission.MANAGE_ORGANISATIONS,
             Permission.VIEW_ALL_GROUPS,
             Permission.MANAGE_SECURITY,
+            Permission.MANAGE_API_TOKENS,
         ],
     ),
     ("Read-only administrator", RoleAudience.ADMINISTRATOR, [Permission.VIEW_ALL_GROUPS]),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("employers.urls")),
     path("", include("learners.urls")),
     path("", include("uploads.urls")),
+    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from accounts import forms as account_forms
 from accounts.models import Permission, UserType
+from api.tokens import token_create
 from employers import forms as employer_forms
 from learners import forms as learner_forms
 from learners.models import EmployerRecord
@@ -99,6 +100,7 @@ def site(client):
         "organisations": organisation.pk,
         "users": employer.pk,
         "learners": learner.pk,
+        "settings": token_create(created_by=admin, name="Fuzz", scopes=["users:read"])[0].pk,
     }
     client.raise_request_exception = False
     return client, admin, objects
@@ -108,7 +110,9 @@ def route_kwargs(pattern: str, objects: dict) -> dict:
     if "<uidb64>" in pattern:
         return {"uidb64": "MQ", "token": "abc-def"} if "<token>" in pattern else {"uidb64": "MQ"}
     if "<int:pk>" in pattern:
-        return {"pk": objects[pattern.split("/")[0]]}
+        segments = pattern.split("/")
+        first = segments[2] if segments[0] == "api" else segments[0]
+        return {"pk": objects[first]}
     if "<str:kind>" in pattern:
         return {"kind": "employer"}
     if "<slug:kind>" in pattern:

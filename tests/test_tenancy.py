@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts.invitations.models import Invitation
 from accounts.invitations.services import invitation_create
 from accounts.models import Permission, RoleAudience, UserStatus, UserType
+from api.tokens import token_create
 from employers.models import EmployerGroup, EmployerProfile, Organisation, Position
 from learners.models import EmployerRecord
 from tests.factories import (
@@ -60,6 +61,13 @@ OBJECT_ROUTES = {
     "uploads:detail": ("upload",),
     "uploads:confirm": ("upload",),
     "uploads:report": ("upload",),
+    "api:user": ("admin", "employer", "learner", "invited"),
+    "api:invitation": ("admin", "employer", "learner", "invited"),
+    "api:cancel": ("admin", "employer", "learner", "invited"),
+    "api:reactivate": ("admin", "employer", "learner", "invited"),
+    "api:archive": ("admin", "employer", "learner", "invited"),
+    "api:unarchive": ("admin", "employer", "learner", "invited"),
+    "api:revoke": ("token",),
 }
 # Routes that name no object (ids arrive in the form, if at all).
 TENANT_ROUTES = {
@@ -92,6 +100,15 @@ TENANT_ROUTES = {
     "learners:add_enter": {},
     "learners:employer_draft": {},
     "learners:employer_record": {},
+    "api:users": {},
+    "api:employers": {},
+    "api:employers_bulk": {},
+    "api:learners": {},
+    "api:organisations": {},
+    "api:groups": {},
+    "api:roles": {},
+    "api:positions": {},
+    "api:tokens": {},
 }
 # Routes for people who are not signed in; tenancy does not apply.
 PUBLIC_ROUTES = {
@@ -104,6 +121,8 @@ PUBLIC_ROUTES = {
     "accounts:activate_verify",
     "accounts:sms_status_notify",
     "accounts:sms_status_twilio",
+    "api:schema",
+    "api:docs",
 }
 # Mounted third-party apps with their own protection (Django's admin: platform staff only;
 # the email provider's webhook: its shared secret).
@@ -173,6 +192,11 @@ def world():
         "upload": Upload.objects.create(
             tenant=b, kind="employers", file_name="b.csv", content="Title\n", status="ready"
         ),
+        "token": token_create(
+            created_by=AdministratorFactory(tenant=b, roles=[Permission.MANAGE_API_TOKENS]),
+            name="B's",
+            scopes=["users:read"],
+        )[0],
     }
 
 
@@ -269,6 +293,19 @@ def test_every_object_route_answers_404_for_another_tenants_objects_and_writes_n
     assert mail.outbox == []
 
 
+POST_ONLY = {
+    "accounts:invitation_send",
+    "learners:record_primary",
+    "uploads:confirm",
+    "api:invitation",
+    "api:cancel",
+    "api:reactivate",
+    "api:archive",
+    "api:unarchive",
+    "api:revoke",
+}
+
+
 def test_the_same_routes_answer_for_the_tenants_own_objects(client, world):
     """The twin of the refusal: A's own objects open, so the 404s above mean something."""
     a_admin = world["a_admin"]
@@ -282,12 +319,13 @@ def test_the_same_routes_answer_for_the_tenants_own_objects(client, world):
     mine["record"] = EmployerRecord.objects.create(
         tenant=a_admin.tenant, learner=mine["learner"], organisation=mine["organisation"]
     )
+    mine["token"] = token_create(created_by=a_admin, name="A's", scopes=["users:read"])[0]
     mine["upload"] = Upload.objects.create(
         tenant=a_admin.tenant, kind="employers", file_name="a.csv", content="x", status="ready"
     )
     client.force_login(a_admin)
     for name, kinds in OBJECT_ROUTES.items():
-        if name in ("accounts:invitation_send", "learners:record_primary", "uploads:confirm"):
+        if name in POST_ONLY:
             continue  # POST only; each is covered by its own tests
         for kind in kinds:
             assert client.get(reverse(name, args=[mine[kind].pk])).status_code == 200, name

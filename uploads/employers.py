@@ -2,7 +2,7 @@
 (``employers.services.employer_clean``, handed what the batch refers to, read once), then
 written a batch at a time with ``bulk_create``: no query a row, no password hashed."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -125,6 +125,31 @@ def check(
     """Check every row; nothing is written. Raises FileProblem for the file as a whole.
     ``progress`` hears how many rows are checked so far, after each batch."""
     rows = read(raw, COLUMNS)
+    return check_rows(
+        tenant=tenant,
+        rows=rows,
+        header_width=len(rows.fields),
+        default_group=default_group,
+        send_invitations=send_invitations,
+        update_existing=update_existing,
+        max_rows=max_rows,
+        progress=progress,
+    )
+
+
+def check_rows(
+    *,
+    tenant: Tenant,
+    rows: Iterable[tuple[int, dict[str, str], int]],
+    header_width: int,
+    default_group: EmployerGroup | None,
+    send_invitations: bool,
+    update_existing: bool,
+    max_rows: int,
+    progress: Callable[[int], None] | None = None,
+) -> Check:
+    """Check rows given as (row number, cells by field, how many cells), from a file or from
+    the API's bulk create: the same rules and messages either way."""
     found = Check()
     shared = PersonRows(
         labels=LABELS,
@@ -133,7 +158,6 @@ def check(
         send_invitations=send_invitations,
         update_existing=update_existing,
     )
-    header_width = len(rows.fields)
     for batch in counted_batches(rows, found, max_rows=max_rows, progress=progress):
         existing, groups, roles, positions = _catalogue(tenant, batch)
         index = group_index(groups)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("aptem", "accounts", "employers", "learners", "uploads", "ui")
+PACKAGES = ("aptem", "api", "accounts", "employers", "learners", "uploads", "ui")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

@@ -1,0 +1,84 @@
+"""Who is calling and what they may do: a bearer token (or, for the browser, the session with
+its CSRF check), its scopes, and its rate."""
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.throttling import SimpleRateThrottle
+
+from .models import ApiToken
+from .tokens import scopes_allowed, token_find, token_scopes
+
+TOKEN_REFUSED = "The token is unknown, expired or revoked. Make a new one under Home → API tokens."
+HEADER_MALFORMED = "Send the token as 'Authorization: Bearer <token>'."
+
+
+class BearerTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer aptem_…``. Answers 401 for a token that is unknown, expired,
+    revoked, or whose creator can no longer sign in."""
+
+    def authenticate(self, request: Request) -> tuple[Any, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() != b"bearer":
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(HEADER_MALFORMED)
+        try:
+            secret = parts[1].decode("ascii")
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(TOKEN_REFUSED) from None
+        token = token_find(secret)
+        if token is None:
+            raise exceptions.AuthenticationFailed(TOKEN_REFUSED)
+        return token.created_by, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+def scopes_of(request: Request) -> set[str]:
+    """The scopes this call holds: the token's (within its creator's roles), or for a signed-in
+    browser session, whatever the person's roles grant."""
+    if isinstance(request.auth, ApiToken):
+        return token_scopes(request.auth)
+    if request.user and request.user.is_authenticated:
+        return scopes_allowed(request.user)
+    return set()
+
+
+class HasScope(BasePermission):
+    """The view's ``scopes`` name the scope each method needs (``{"GET": "users:read"}``)."""
+
+    message = "This token does not have the scope this needs."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            raise exceptions.NotAuthenticated()
+        needed = view.scopes.get(request.method)
+        if needed is None:
+            return True  # OPTIONS and HEAD follow DRF's own rules
+        if needed in scopes_of(request):
+            return True
+        self.message = f"This needs the '{needed}' scope, which this token does not have."
+        return False
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """Each token (or signed-in person) has its own rate, ``API_RATE`` (like "600/minute"),
+    counted in the shared cache so every web process sees the same count."""
+
+    scope = "api"
+
+    def get_rate(self) -> str:
+        return settings.API_RATE
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        if isinstance(request.auth, ApiToken):
+            return f"api-rate:token:{request.auth.pk}"
+        if request.user and request.user.is_authenticated:
+            return f"api-rate:user:{request.user.pk}"
+        return None

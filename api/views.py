@@ -1,0 +1,662 @@
+"""The API under /api/v1/: the same services as the pages and CSV uploads, so every rule and
+message is the same. Lists are keyset pages (a cursor, never an offset), fast at any depth."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import lifecycle, selectors
+from accounts.forms import UserListFilterForm
+from accounts.invitations.services import invitation_send
+from accounts.models import Invitation, Tenant, User, UserStatus, UserType
+from accounts.people import PERSON_FIELDS
+from employers.models import EmployerGroup, EmployerProfile, Position
+from employers.selectors import employer_roles, organisation_list
+from employers.services import employer_create, employer_update, organisation_create
+from learners.models import EmployerRecord, LearnerProfile
+from learners.services import learner_create, learner_update
+from ui.pagination import keyset_page
+from uploads import employers as employer_rows
+from uploads.people import ImportRaced
+from uploads.tasks import queue_invitations
+
+from . import serializers as shapes
+from .idempotency import HEADER, idempotent
+from .models import Scope
+from .problems import PROBLEM_TYPE, problem
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+LIMIT_INVALID = "limit must be a whole number from 1 to 100."
+NOT_EDITABLE_HERE = "Only employers and learners can be edited through the API."
+NOT_FOR_KIND = "%(kind)s do not have this. Leave it out."
+DEFAULT_GROUP_UNKNOWN = "No employer group with this id in this tenant."
+BULK_HAS_ERRORS = "%(count)s problem(s) in the rows; nothing was created or changed."
+BULK_RACED = (
+    "Someone created an account with one of these email addresses meanwhile, so nothing was "
+    "written. Send the request again to check it."
+)
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The account is not in a state that allows this."
+    default_code = "conflict"
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="Where: 'email', 'rows.2.mobile'; empty: the whole.")
+    message = serializers.CharField(help_text="The same words the form shows.")
+    code = serializers.CharField()
+    row = serializers.IntegerField(required=False, help_text="Bulk create: the row, from 1.")
+
+
+class ProblemSerializer(serializers.Serializer):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.IntegerField()
+    detail = serializers.CharField()
+    errors = ErrorItemSerializer(many=True, required=False)
+
+
+PROBLEM_TEXT = {
+    400: "The request has errors: each is listed under errors, with the form's message.",
+    401: "No token, or one that is unknown, expired or revoked.",
+    403: "The token lacks the scope this needs.",
+    404: "No such object in this tenant.",
+    409: "The account's state does not allow this (already cancelled, say).",
+    422: "The Idempotency-Key was already used for a different request.",
+    429: "Too many requests for this token: wait for Retry-After seconds.",
+}
+
+
+def answers(ok: dict[int, Any], *problems: int) -> dict[Any, Any]:
+    found: dict[Any, Any] = dict(ok)
+    for code in (400, 401, 403, 429, *problems):
+        found[(code, PROBLEM_TYPE)] = OpenApiResponse(ProblemSerializer, PROBLEM_TEXT[code])
+    return found
+
+
+IDEMPOTENCY = OpenApiParameter(
+    HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="Any unique string (a UUID): a retry with the same key returns the first answer "
+    "and creates or sends nothing twice. Kept for 24 hours.",
+)
+CURSORS = [
+    OpenApiParameter("after", str, description="The next page's cursor (from next)."),
+    OpenApiParameter("before", str, description="The previous page's cursor."),
+    OpenApiParameter("limit", int, description="Rows per page, 1 to 100 (default 25)."),
+]
+
+
+class ApiView(APIView):
+    scopes: dict[str, str] = {}
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.request.user.tenant
+
+
+def limit_of(request: Request) -> int:
+    text = request.query_params.get("limit", "")
+    if not text:
+        return DEFAULT_LIMIT
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+        raise exceptions.ValidationError({"limit": [LIMIT_INVALID]})
+    return int(text)
+
+
+def keyset_answer(
+    request: Request,
+    rows: QuerySet[Any],
+    ordering: tuple[str, ...],
+    shape: Callable[[list[Any]], Any],
+    per_page: int | None = None,
+) -> Response:
+    """One page in ``ordering`` with links to the pages either side (relative: never built
+    from the Host header)."""
+    per_page = per_page or limit_of(request)
+    after = request.query_params.get("after", "")[:400]
+    before = request.query_params.get("before", "")[:400]
+    page = keyset_page(rows, ordering=ordering, per_page=per_page, after=after, before=before)
+
+    def link(**cursor: str) -> str:
+        query = request.query_params.copy()
+        query.pop("after", None)
+        query.pop("before", None)
+        query.update(cursor)
+        return f"{request.path}?{query.urlencode()}"
+
+    return Response(
+        {
+            "results": shape(page.rows),
+            "next": link(after=page.next_cursor) if page.next_cursor else None,
+            "previous": link(before=page.previous_cursor) if page.previous_cursor else None,
+        }
+    )
+
+
+# --- People -------------------------------------------------------------------------------------
+
+
+def _named(rows: Any, label: str = "name") -> list[dict[str, Any]]:
+    return [{"id": row.pk, "name": getattr(row, label)} for row in rows]
+
+
+def user_data(user: User) -> dict[str, Any]:
+    """A person as the API shows them: the profile page's facts."""
+    position = None
+    profile = None
+    records: list[dict[str, Any]] = []
+    if user.user_type == UserType.EMPLOYER:
+        employer = EmployerProfile.objects.filter(user=user).select_related("position").first()
+        if employer and employer.position:
+            position = {"id": employer.position.pk, "name": employer.position.title}
+    if user.user_type == UserType.LEARNER:
+        profile = LearnerProfile.objects.filter(user=user).first()
+        rows = (
+            EmployerRecord.objects.filter(learner=user)
+            .select_related("organisation", "manager", "mentor")
+            .order_by("ended_on", "-is_primary", "created_at", "id")
+        )
+        records = [
+            {
+                "id": record.pk,
+                "organisation": {"id": record.organisation.pk, "name": record.organisation.name},
+                "manager": {"id": record.manager.pk, "name": record.manager.full_name}
+                if record.manager
+                else None,
+                "mentor": {"id": record.mentor.pk, "name": record.mentor.full_name}
+                if record.mentor
+                else None,
+                "interfaces": record.interface_codes,
+                "main_aim_reference": record.main_aim_reference,
+                "is_primary": record.is_primary,
+                "ended_on": record.ended_on,
+            }
+            for record in rows
+        ]
+    facts: dict[str, Any] = {
+        field: getattr(user, field)
+        for field in (
+            "id",
+            "user_type",
+            "shown_status",
+            "title",
+            "first_name",
+            "surname",
+            "email",
+            "username",
+            "created_at",
+            "access_ends_on",
+            "is_archived",
+            "mobile",
+            "gender",
+            "address_line_1",
+            "address_line_2",
+            "address_line_3",
+            "town",
+            "county",
+            "postcode",
+            "interface_codes",
+            "invited_at",
+            "activated_at",
+        )
+    }
+    facts.update(
+        employer_groups=_named(user.employer_groups.order_by("path"), "path"),
+        roles=_named(user.roles.order_by("name")),
+        position=position,
+        date_of_birth=profile.date_of_birth if profile else None,
+        national_insurance_number=profile.national_insurance_number if profile else "",
+        employer_records=records,
+    )
+    return shapes.UserDetailSerializer(facts).data
+
+
+def invitation_data(invitation: Invitation | None) -> dict[str, Any] | None:
+    if invitation is None:
+        return None
+    return shapes.InvitationSerializer(invitation).data
+
+
+def created(user: User, invitation: Invitation | None) -> Response:
+    return Response(
+        {"user": user_data(user), "invitation": invitation_data(invitation)},
+        status=status.HTTP_201_CREATED,
+        headers={"Location": reverse("api:user", args=[user.pk])},
+    )
+
+
+class UserListView(ApiView):
+    scopes = {"GET": Scope.USERS_READ}
+
+    @extend_schema(
+        operation_id="users_list",
+        summary="List and search users",
+        description="The Users list's search and filters, newest first (or sorted), a page at "
+        "a time. Follow next for the following page: the cursor keeps its place however deep.",
+        parameters=[
+            OpenApiParameter("q", str, description="Words in the name or email."),
+            OpenApiParameter("status", str, many=True, enum=UserStatus.values),
+            OpenApiParameter("type", str, many=True, enum=UserType.values),
+            OpenApiParameter("archived", bool, description="Archived accounts only."),
+            OpenApiParameter("missing_mobile", bool),
+            OpenApiParameter("group", int, description="In this employer group or below."),
+            OpenApiParameter("sort", str, enum=list(selectors.USER_LIST_SORTS)),
+            *CURSORS,
+        ],
+        responses=answers({200: shapes.UserPageSerializer}),
+    )
+    def get(self, request: Request) -> Response:
+        per_page = limit_of(request)
+        query = QueryDict(mutable=True)
+        for name in ("q", "archived", "missing_mobile", "group", "sort", "after", "before"):
+            if name in request.query_params:
+                query[name] = request.query_params[name]
+        for name in ("status", "type"):
+            query.setlist(name, request.query_params.getlist(name))
+        query["per_page"] = "10"
+        form = UserListFilterForm(query, tenant=self.tenant)
+        if not form.is_valid():
+            raise exceptions.ValidationError(_as_messages(form.errors.get_json_data()))
+        users = selectors.user_list(tenant=self.tenant, **form.filters())
+
+        def shape(rows: list[User]) -> Any:
+            for row in rows:
+                row.tenant = self.tenant  # for the shown status, without a query a row
+            return shapes.UserSummarySerializer(rows, many=True).data
+
+        ordering = selectors.USER_LIST_SORTS[form.sort_key]
+        return keyset_answer(request, users, ordering, shape, per_page)
+
+
+def _as_messages(errors: Any) -> Any:
+    """A Django form's get_json_data() as field → messages."""
+    return {field: [item["message"] for item in items] for field, items in errors.items()}
+
+
+class UserView(ApiView):
+    scopes = {"GET": Scope.USERS_READ, "PATCH": Scope.USERS_WRITE}
+
+    @extend_schema(
+        summary="Read a user", responses=answers({200: shapes.UserDetailSerializer}, 404)
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = selectors.user_get(tenant=self.tenant, user_id=pk)
+        return Response(user_data(user))
+
+    @extend_schema(
+        summary="Update an employer or a learner",
+        description="Send only what changes. The Edit form's rules apply to the result. A new "
+        "email stops earlier activation links.",
+        request=shapes.UserUpdateSerializer,
+        responses=answers({200: shapes.UserDetailSerializer}, 404),
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        user = selectors.user_get(tenant=self.tenant, user_id=pk)
+        given = shapes.UserUpdateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        changes = dict(given.validated_data)
+        current: dict[str, Any] = {field: getattr(user, field) for field in PERSON_FIELDS}
+        current["employer_groups"] = [group.pk for group in user.employer_groups.all()]
+        if user.user_type == UserType.EMPLOYER:
+            only_learners = {"date_of_birth", "national_insurance_number"}
+            self._refuse(changes, only_learners, "Employers")
+            employer = EmployerProfile.objects.filter(user=user).first()
+            current.update(
+                roles=[role.pk for role in user.roles.all()],
+                position=employer.position_id if employer else None,
+                interfaces=user.interface_codes,
+            )
+            update: Callable[..., Any] = employer_update
+        elif user.user_type == UserType.LEARNER:
+            self._refuse(changes, {"roles", "position", "interfaces"}, "Learners")
+            profile = LearnerProfile.objects.filter(user=user).first()
+            current.update(
+                date_of_birth=profile.date_of_birth if profile else None,
+                national_insurance_number=profile.national_insurance_number if profile else "",
+            )
+            update = learner_update
+        else:
+            raise Conflict(NOT_EDITABLE_HERE)
+        user, _ = update(user=user, updated_by=request.user, data={**current, **changes})
+        return Response(user_data(selectors.user_get(tenant=self.tenant, user_id=user.pk)))
+
+    @staticmethod
+    def _refuse(changes: dict[str, Any], fields: set[str], kind: str) -> None:
+        wrong = sorted(fields & set(changes))
+        if wrong:
+            message = NOT_FOR_KIND % {"kind": kind}
+            raise exceptions.ValidationError({field: [message] for field in wrong})
+
+
+class EmployerCreateView(ApiView):
+    scopes = {"POST": Scope.USERS_WRITE}
+
+    @extend_schema(
+        summary="Create an employer",
+        description="Add Employer's rules. invite true sends the activation email at once "
+        "(after the account is saved); false keeps them as a Prospect.",
+        request=shapes.EmployerInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses=answers({201: shapes.CreatedUserSerializer}, 422),
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        given = shapes.EmployerInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        user, invitation = employer_create(
+            tenant=self.tenant, created_by=request.user, data=given.validated_data
+        )
+        return created(user, invitation)
+
+
+class LearnerCreateView(ApiView):
+    scopes = {"POST": Scope.USERS_WRITE}
+
+    @extend_schema(
+        summary="Create a learner with their employer records",
+        description="Add Learner's rules. The record marked primary (else the first) is the "
+        "learner's main employer.",
+        request=shapes.LearnerInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses=answers({201: shapes.CreatedUserSerializer}, 422),
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        given = shapes.LearnerInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        user, invitation = learner_create(
+            tenant=self.tenant, created_by=request.user, data=given.to_service()
+        )
+        return created(user, invitation)
+
+
+class InvitationView(ApiView):
+    scopes = {"POST": Scope.INVITATIONS_SEND}
+
+    @extend_schema(
+        summary="Send (or resend) the activation email",
+        description="For a Prospect or an Invited person. The new link replaces every older "
+        "one; the email leaves once this is saved.",
+        request=None,
+        parameters=[IDEMPOTENCY],
+        responses=answers({201: shapes.InvitationSerializer}, 404, 409, 422),
+    )
+    @idempotent
+    def post(self, request: Request, pk: int) -> Response:
+        user = selectors.user_get(tenant=self.tenant, user_id=pk)
+        try:
+            invitation, _ = invitation_send(user=user, sent_by=request.user)
+        except DjangoValidationError as error:
+            raise Conflict(" ".join(error.messages)) from None
+        return Response(invitation_data(invitation), status=status.HTTP_201_CREATED)
+
+
+class LifecycleView(ApiView):
+    """Cancel, reactivate, archive or unarchive: the profile's buttons."""
+
+    scopes = {"POST": Scope.USERS_WRITE}
+    action = ""
+
+    def post(self, request: Request, pk: int) -> Response:
+        user = selectors.user_get(tenant=self.tenant, user_id=pk)
+        try:
+            with transaction.atomic():
+                self.act(request, user)
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict"):
+                raise
+            raise Conflict(" ".join(error.messages)) from None
+        return Response(user_data(selectors.user_get(tenant=self.tenant, user_id=pk)))
+
+    def act(self, request: Request, user: User) -> None:
+        raise NotImplementedError
+
+
+LIFECYCLE_ANSWERS = answers({200: shapes.UserDetailSerializer}, 404, 409)
+
+
+class CancelView(LifecycleView):
+    @extend_schema(
+        summary="Cancel an account",
+        description="Ends every session and link at once; the reason goes to the audit trail.",
+        request=shapes.CancelSerializer,
+        responses=LIFECYCLE_ANSWERS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def act(self, request: Request, user: User) -> None:
+        given = shapes.CancelSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        reason = given.validated_data["reason"]
+        lifecycle.account_cancel(user=user, cancelled_by=request.user, reason=reason)
+
+
+class ReactivateView(LifecycleView):
+    @extend_schema(
+        summary="Reactivate a cancelled account", request=None, responses=LIFECYCLE_ANSWERS
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def act(self, request: Request, user: User) -> None:
+        lifecycle.account_reactivate(user=user, reactivated_by=request.user)
+
+
+class ArchiveView(LifecycleView):
+    @extend_schema(summary="Archive an account", request=None, responses=LIFECYCLE_ANSWERS)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def act(self, request: Request, user: User) -> None:
+        lifecycle.account_archive(user=user, archived_by=request.user)
+
+
+class UnarchiveView(LifecycleView):
+    @extend_schema(summary="Unarchive an account", request=None, responses=LIFECYCLE_ANSWERS)
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def act(self, request: Request, user: User) -> None:
+        lifecycle.account_unarchive(user=user, unarchived_by=request.user)
+
+
+class EmployerBulkView(ApiView):
+    scopes = {"POST": Scope.USERS_WRITE}
+
+    @extend_schema(
+        summary="Create (or update) up to 1,000 employers at once",
+        description="A CSV upload's checks and writes: groups, roles and the position by name; "
+        "every row is written or none, and each problem is reported by row and field.",
+        request=shapes.BulkEmployersSerializer,
+        parameters=[IDEMPOTENCY],
+        responses=answers({201: shapes.BulkResultSerializer}, 409, 422),
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        given = shapes.BulkEmployersSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        options = given.validated_data
+        default_group = None
+        if options.get("default_group"):
+            default_group = (
+                EmployerGroup.objects.for_tenant(self.tenant)
+                .filter(pk=options["default_group"])
+                .first()
+            )
+            if default_group is None:
+                raise exceptions.ValidationError({"default_group": [DEFAULT_GROUP_UNKNOWN]})
+        rows = [(number, _cells(row), 0) for number, row in enumerate(options["rows"], start=1)]
+        found = employer_rows.check_rows(
+            tenant=self.tenant,
+            rows=rows,
+            header_width=len(employer_rows.COLUMNS),
+            default_group=default_group,
+            send_invitations=options["send_invitations"],
+            update_existing=options["existing"] == "update",
+            max_rows=len(rows),
+        )
+        if found.error_count:
+            field_of = {label: field for field, label in employer_rows.LABELS.items()}
+            errors = [
+                {
+                    "field": f"rows.{row - 1}.{field_of.get(column, '')}".rstrip("."),
+                    "row": row,
+                    "message": message,
+                    "code": "invalid",
+                }
+                for row, column, message in found.problems
+            ]
+            return problem(400, BULK_HAS_ERRORS % {"count": found.error_count}, errors=errors)
+        try:
+            with transaction.atomic():
+                made, changed, invitation_ids = employer_rows.write(
+                    tenant=self.tenant, uploaded_by=request.user, found=found, now=timezone.now()
+                )
+                transaction.on_commit(lambda: queue_invitations(invitation_ids))
+        except ImportRaced:
+            raise Conflict(BULK_RACED) from None
+        result = {
+            "created": made,
+            "updated": changed,
+            "skipped": found.skipped,
+            "invited": len(invitation_ids),
+        }
+        return Response(result, status=status.HTTP_201_CREATED)
+
+
+def _cells(row: dict[str, Any]) -> dict[str, str]:
+    """A row of the JSON body as the cells of a CSV row (lists joined with '|')."""
+    cells: dict[str, str] = {}
+    for field, value in row.items():
+        if isinstance(value, list):
+            cells[field] = "|".join(str(item) for item in value)
+        elif isinstance(value, bool):
+            cells[field] = "yes" if value else "no"
+        elif value is not None:
+            cells[field] = str(value)
+    return cells
+
+
+# --- Organisations and what people refer to ----------------------------------------------------
+
+
+class OrganisationListView(ApiView):
+    scopes = {"GET": Scope.ORGANISATIONS_READ, "POST": Scope.ORGANISATIONS_WRITE}
+
+    @extend_schema(
+        summary="List employer organisations",
+        parameters=[
+            OpenApiParameter(
+                "q", str, description="Words in the name, town, postcode or reference."
+            ),
+            *CURSORS,
+        ],
+        responses=answers({200: shapes.OrganisationPageSerializer}),
+    )
+    def get(self, request: Request) -> Response:
+        rows = organisation_list(tenant=self.tenant, search=request.query_params.get("q", ""))
+        return keyset_answer(
+            request,
+            rows,
+            ("name", "id"),
+            lambda page: shapes.OrganisationSerializer(page, many=True).data,
+        )
+
+    @extend_schema(
+        summary="Create an employer organisation",
+        description="Add organisation's rules; it gets its own employer group, under "
+        "parent_group (by default the top of the employer hierarchy).",
+        request=shapes.OrganisationInputSerializer,
+        parameters=[IDEMPOTENCY],
+        responses=answers({201: shapes.OrganisationSerializer}, 422),
+    )
+    @idempotent
+    def post(self, request: Request) -> Response:
+        given = shapes.OrganisationInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        organisation = organisation_create(
+            tenant=self.tenant,
+            name=data.pop("name"),
+            parent_group_id=data.pop("parent_group", None),
+            **data,
+        )
+        return Response(
+            shapes.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED
+        )
+
+
+class GroupListView(ApiView):
+    scopes = {"GET": Scope.USERS_READ}
+
+    @extend_schema(
+        summary="List employer groups",
+        parameters=[
+            OpenApiParameter("q", str, description="Words in the group's place."),
+            *CURSORS,
+        ],
+        responses=answers({200: shapes.GroupPageSerializer}),
+    )
+    def get(self, request: Request) -> Response:
+        rows = EmployerGroup.objects.for_tenant(self.tenant)
+        for word in request.query_params.get("q", "").split()[:10]:
+            rows = rows.filter(path__icontains=word)
+        return keyset_answer(
+            request,
+            rows.only("id", "name", "path", "kind", "parent_id"),
+            ("path", "id"),
+            lambda page: shapes.GroupSerializer(page, many=True).data,
+        )
+
+
+class RoleListView(ApiView):
+    scopes = {"GET": Scope.USERS_READ}
+
+    @extend_schema(
+        summary="List the roles an employer can be given",
+        parameters=CURSORS,
+        responses=answers({200: shapes.RolePageSerializer}),
+    )
+    def get(self, request: Request) -> Response:
+        return keyset_answer(
+            request,
+            employer_roles(tenant=self.tenant).only("id", "name"),
+            ("name", "id"),
+            lambda page: _named(page),
+        )
+
+
+class PositionListView(ApiView):
+    scopes = {"GET": Scope.USERS_READ}
+
+    @extend_schema(
+        summary="List positions",
+        parameters=CURSORS,
+        responses=answers({200: shapes.PositionPageSerializer}),
+    )
+    def get(self, request: Request) -> Response:
+        return keyset_answer(
+            request,
+            Position.objects.for_tenant(self.tenant).only("id", "title"),
+            ("title", "id"),
+            lambda page: shapes.PositionSerializer(page, many=True).data,
+        )
