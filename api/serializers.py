@@ -4,7 +4,6 @@ own message for it, not a generic one."""
 
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
 from accounts import lifecycle
@@ -21,8 +20,6 @@ from accounts.people import (
 from employers.services import GROUPS_REQUIRED, ORGANISATION_NAME_REQUIRED
 from learners.services import EMPLOYER_REQUIRED
 from ui.parsing import MAX_ID
-
-from .models import ApiToken, Scope
 
 INTERFACE_CHOICES = [("classic", "Classic"), ("console", "Console")]
 INVITE_QUESTION = (
@@ -125,16 +122,20 @@ class LearnerInputSerializer(PersonInputSerializer):
         error_messages={"required": INVITE_QUESTION, "null": INVITE_QUESTION}
     )
 
-    def to_service(self) -> dict[str, Any]:
-        data = dict(self.validated_data)
-        records = []
-        primary = ""
-        for number, record in enumerate(data.pop("employer_records", []), start=1):
-            key = f"record-{number}"
-            if record.pop("primary", False) and not primary:
-                primary = key
-            records.append({**record, "key": key})
-        return {**data, "employer_records": records, "primary_record": primary}
+
+def learner_data(typed: dict[str, Any]) -> dict[str, Any]:
+    """A learner as the service takes it: each record gets a key, and the one marked primary
+    (else the first) is named the primary record."""
+    data = dict(typed)
+    records = []
+    primary = ""
+    for number, record in enumerate(data.pop("employer_records", None) or [], start=1):
+        key = f"record-{number}"
+        record = dict(record)
+        if record.pop("primary", False) and not primary:
+            primary = key
+        records.append({**record, "key": key})
+    return {**data, "employer_records": records, "primary_record": primary}
 
 
 class UserUpdateSerializer(serializers.Serializer):
@@ -332,13 +333,3 @@ class BulkResultSerializer(serializers.Serializer):
     updated = serializers.IntegerField()
     skipped = serializers.IntegerField()
     invited = serializers.IntegerField()
-
-
-class TokenSerializer(serializers.Serializer):
-    """Only for the schema's description of the bearer token."""
-
-    scopes = serializers.MultipleChoiceField(choices=Scope.choices)
-
-
-def token_used(token: ApiToken) -> str:
-    return timezone.localtime(token.last_used_at).isoformat() if token.last_used_at else ""

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.fields import SkipField, empty
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +24,15 @@ from accounts.models import Invitation, Tenant, User, UserStatus, UserType
 from accounts.people import PERSON_FIELDS
 from employers.models import EmployerGroup, EmployerProfile, Position
 from employers.selectors import employer_roles, organisation_list
-from employers.services import employer_create, employer_update, organisation_create
+from employers.services import (
+    employer_clean,
+    employer_create,
+    employer_update,
+    organisation_clean,
+    organisation_create,
+)
 from learners.models import EmployerRecord, LearnerProfile
-from learners.services import learner_create, learner_update
+from learners.services import learner_clean, learner_create, learner_update
 from ui.pagination import keyset_page
 from uploads import employers as employer_rows
 from uploads.people import ImportRaced
@@ -35,6 +42,7 @@ from . import serializers as shapes
 from .idempotency import HEADER, idempotent
 from .models import Scope
 from .problems import PROBLEM_TYPE, problem
+from .serializers import learner_data
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -102,6 +110,34 @@ CURSORS = [
     OpenApiParameter("before", str, description="The previous page's cursor."),
     OpenApiParameter("limit", int, description="Rows per page, 1 to 100 (default 25)."),
 ]
+
+
+def typed_or_all_errors(
+    shape: type[serializers.Serializer], data: Any, rules: Callable[[dict[str, Any]], Any]
+) -> dict[str, Any]:
+    """``data`` with its JSON types checked. When some fields have the wrong type, or are
+    missing, the service's rules still judge the rest, so one answer lists every problem (as
+    the form does), not just the first kind."""
+    given = shape(data=data)
+    if given.is_valid():
+        return dict(given.validated_data)
+    errors: dict[str, Any] = dict(given.errors)
+    if not isinstance(data, dict) or "non_field_errors" in errors:
+        raise exceptions.ValidationError(errors)
+    typed: dict[str, Any] = {}
+    for name, field in given.fields.items():
+        if name in errors:
+            continue
+        try:
+            typed[name] = field.run_validation(data.get(name, empty))
+        except (exceptions.ValidationError, SkipField):
+            continue
+    try:
+        rules(typed)
+    except DjangoValidationError as error:
+        for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
+            errors.setdefault(name or "non_field_errors", messages)
+    raise exceptions.ValidationError(errors)
 
 
 class ApiView(APIView):
@@ -359,11 +395,12 @@ class EmployerCreateView(ApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        given = shapes.EmployerInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        user, invitation = employer_create(
-            tenant=self.tenant, created_by=request.user, data=given.validated_data
+        data = typed_or_all_errors(
+            shapes.EmployerInputSerializer,
+            request.data,
+            lambda typed: employer_clean(tenant=self.tenant, data=typed),
         )
+        user, invitation = employer_create(tenant=self.tenant, created_by=request.user, data=data)
         return created(user, invitation)
 
 
@@ -380,10 +417,13 @@ class LearnerCreateView(ApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        given = shapes.LearnerInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        data = typed_or_all_errors(
+            shapes.LearnerInputSerializer,
+            request.data,
+            lambda typed: learner_clean(tenant=self.tenant, data=learner_data(typed)),
+        )
         user, invitation = learner_create(
-            tenant=self.tenant, created_by=request.user, data=given.to_service()
+            tenant=self.tenant, created_by=request.user, data=learner_data(data)
         )
         return created(user, invitation)
 
@@ -591,9 +631,16 @@ class OrganisationListView(ApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        given = shapes.OrganisationInputSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = dict(given.validated_data)
+        data = typed_or_all_errors(
+            shapes.OrganisationInputSerializer,
+            request.data,
+            lambda typed: organisation_clean(
+                tenant=self.tenant,
+                name=typed.pop("name", ""),
+                parent_group_id=typed.pop("parent_group", None),
+                **typed,
+            ),
+        )
         organisation = organisation_create(
             tenant=self.tenant,
             name=data.pop("name"),

@@ -87,7 +87,9 @@ def test_a_revoked_token_answers_401_at_once(admin, token_for):
 
 def test_a_token_stops_when_its_maker_is_cancelled(admin, token_for):
     _, client = token_for(admin)
-    account_cancel(user=admin, cancelled_by=AdministratorFactory(tenant=admin.tenant), reason="Left")
+    account_cancel(
+        user=admin, cancelled_by=AdministratorFactory(tenant=admin.tenant), reason="Left"
+    )
     assert client.get("/api/v1/users/").status_code == 401
 
 
