@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= aptem.settings.dev
 
-.PHONY: run serve test lint audit bench multi-instance install install-dev clean
+.PHONY: run serve test lint audit bench multi-instance install install-dev clean schema
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
@@ -65,6 +65,10 @@ multi-instance: install-dev
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aptem_bench
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python -m bench $(BENCH_ARGS)
+
+# The API's OpenAPI schema, committed so a change to the API shows in review (a test compares).
+schema: install-dev
+	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/api/openapi.yaml
 
 clean:
 	rm -rf $(VENV) var

@@ -1,15 +1,32 @@
 """The product's own error pages. A lost database answers 503 with Retry-After, so a person
 (and a load balancer or client) knows to come back, rather than a bare 500."""
 
+import json
 import logging
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.views import defaults
+
+API_PREFIX = "/api/"
 
 RETRY_AFTER_SECONDS = 30
 DATABASE_LOST = (OperationalError, InterfaceError)
+
+
+def api_problem(status: int, title: str, detail: str) -> HttpResponse:
+    """An error under /api/ in the API's own shape (RFC 9457), not an HTML page."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's ``handler404``: an API caller gets problem details, a person the page."""
+    if request.path.startswith(API_PREFIX):
+        return api_problem(404, "Not found", "No such address in the API. See /api/docs/.")
+    return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -17,6 +34,12 @@ def server_error(request: HttpRequest) -> HttpResponse:
     lost database from a fault in the code. Rendered without a request context: the session,
     the signed-in person and the database may be what failed."""
     error = sys.exc_info()[1]
+    if request.path.startswith(API_PREFIX):
+        if isinstance(error, DATABASE_LOST):
+            response = api_problem(503, "Unavailable", "Try again shortly.")
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
+        return api_problem(500, "Server error", "Something went wrong on our side.")
     if isinstance(error, DATABASE_LOST):
         html = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
         response = HttpResponse(html, status=503)

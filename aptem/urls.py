@@ -18,4 +18,5 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # secret, which anymail checks on every call. Without it, nobody could tell a forged event.
     urlpatterns.append(path("anymail/", include("anymail.urls")))
 
+handler404 = "aptem.errors.page_not_found"
 handler500 = "aptem.errors.server_error"
