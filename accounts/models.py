@@ -1,5 +1,6 @@
 import contextlib
 import unicodedata
+from datetime import date
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -195,6 +196,14 @@ def interface_flags(codes: "list[str] | set[str]") -> dict[str, bool]:
     return {f"interface_{code}": code in codes for code in INTERFACES}
 
 
+def shown_status_of(status: str, access_end: date | None, today: date) -> str:
+    """A status as people see it: Full past the last day of access (the person's own, else
+    the tenant's) shows as Expired. For a list read as plain values, without a model a row."""
+    if status == UserStatus.FULL and access_end is not None and access_end < today:
+        return UserStatus.EXPIRED
+    return status
+
+
 class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
     """Django's user manager with the tenancy layer's ``for_tenant``."""
 
@@ -370,9 +379,7 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
     @property
     def shown_status(self) -> str:
         """The status as people see it: a Full user past their access end date is Expired."""
-        if self.status == UserStatus.FULL and self.access_expired:
-            return UserStatus.EXPIRED
-        return self.status
+        return shown_status_of(self.status, self.access_end, timezone.localdate())
 
     def get_shown_status_display(self) -> str:
         return UserStatus(self.shown_status).label

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts import lifecycle, selectors
 from accounts.forms import UserListFilterForm
 from accounts.invitations.services import invitation_send
-from accounts.models import Invitation, Tenant, User, UserStatus, UserType
+from accounts.models import Invitation, Tenant, User, UserStatus, UserType, shown_status_of
 from accounts.people import PERSON_FIELDS
 from employers.models import EmployerGroup, EmployerProfile, Position
 from employers.selectors import employer_roles, organisation_list
@@ -279,6 +279,16 @@ def created(user: User, invitation: Invitation | None) -> Response:
     )
 
 
+SUMMARY_FIELDS = ("id", "user_type", "title", "first_name", "surname", "email", "username")
+
+
+def drf_datetime(value: Any) -> str:
+    """A time as DRF's DateTimeField writes it (local time, ISO 8601, UTC as Z), at a tenth of
+    its cost."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class UserListView(ApiView):
     scopes = {"GET": Scope.USERS_READ}
 
@@ -308,18 +318,33 @@ class UserListView(ApiView):
         for name in ("status", "type"):
             query.setlist(name, request.query_params.getlist(name))
         query["per_page"] = "10"
-        form = UserListFilterForm(query, tenant=self.tenant)
+        # The employer-group filter reads groups to check the one asked for: only then.
+        form = UserListFilterForm(query, tenant=self.tenant if "group" in query else None)
         if not form.is_valid():
             raise exceptions.ValidationError(_as_messages(form.errors.get_json_data()))
         users = selectors.user_list(tenant=self.tenant, **form.filters())
+        today = timezone.localdate()
+        tenant_end = self.tenant.access_ends_on
 
-        def shape(rows: list[User]) -> Any:
-            for row in rows:
-                row.tenant = self.tenant  # for the shown status, without a query a row
-            return shapes.UserSummarySerializer(rows, many=True).data
+        def shape(rows: list[dict[str, Any]]) -> Any:
+            # Plain values, shaped by hand: a DRF serializer cost 60 µs a row here.
+            return [
+                {
+                    **{field: row[field] for field in SUMMARY_FIELDS},
+                    "status": shown_status_of(
+                        row["status"], row["access_ends_on"] or tenant_end, today
+                    ),
+                    "created_at": drf_datetime(row["created_at"]),
+                    "access_ends_on": row["access_ends_on"].isoformat()
+                    if row["access_ends_on"]
+                    else None,
+                }
+                for row in rows
+            ]
 
         ordering = selectors.USER_LIST_SORTS[form.sort_key]
-        return keyset_answer(request, users, ordering, shape, per_page)
+        rows = users.values(*selectors.LIST_COLUMNS)
+        return keyset_answer(request, rows, ordering, shape, per_page)
 
 
 def _as_messages(errors: Any) -> Any:
@@ -342,7 +367,7 @@ class UserView(ApiView):
         description="Send only what changes. The Edit form's rules apply to the result. A new "
         "email stops earlier activation links.",
         request=shapes.UserUpdateSerializer,
-        responses=answers({200: shapes.UserDetailSerializer}, 404),
+        responses=answers({200: shapes.UserDetailSerializer}, 404, 409),
     )
     def patch(self, request: Request, pk: int) -> Response:
         user = selectors.user_get(tenant=self.tenant, user_id=pk)
@@ -532,7 +557,7 @@ class EmployerBulkView(ApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        given = shapes.BulkEmployersSerializer(data=request.data)
+        given = shapes.BulkEmployersInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         options = given.validated_data
         default_group = None
@@ -544,7 +569,15 @@ class EmployerBulkView(ApiView):
             )
             if default_group is None:
                 raise exceptions.ValidationError({"default_group": [DEFAULT_GROUP_UNKNOWN]})
-        rows = [(number, _cells(row), 0) for number, row in enumerate(options["rows"], start=1)]
+        rows = []
+        wrong_types: dict[str, Any] = {}
+        for number, row in enumerate(options["rows"], start=1):
+            cells, problems = shapes.bulk_cells(row)
+            rows.append((number, cells, 0))
+            for field, message in problems.items():
+                wrong_types[f"rows.{number - 1}.{field}"] = [message]
+        if wrong_types:
+            raise exceptions.ValidationError(wrong_types)
         found = employer_rows.check_rows(
             tenant=self.tenant,
             rows=rows,
@@ -583,19 +616,6 @@ class EmployerBulkView(ApiView):
         return Response(result, status=status.HTTP_201_CREATED)
 
 
-def _cells(row: dict[str, Any]) -> dict[str, str]:
-    """A row of the JSON body as the cells of a CSV row (lists joined with '|')."""
-    cells: dict[str, str] = {}
-    for field, value in row.items():
-        if isinstance(value, list):
-            cells[field] = "|".join(str(item) for item in value)
-        elif isinstance(value, bool):
-            cells[field] = "yes" if value else "no"
-        elif value is not None:
-            cells[field] = str(value)
-    return cells
-
-
 # --- Organisations and what people refer to ----------------------------------------------------
 
 
@@ -603,6 +623,7 @@ class OrganisationListView(ApiView):
     scopes = {"GET": Scope.ORGANISATIONS_READ, "POST": Scope.ORGANISATIONS_WRITE}
 
     @extend_schema(
+        operation_id="organisations_list",
         summary="List employer organisations",
         parameters=[
             OpenApiParameter(
@@ -656,6 +677,7 @@ class GroupListView(ApiView):
     scopes = {"GET": Scope.USERS_READ}
 
     @extend_schema(
+        operation_id="employer_groups_list",
         summary="List employer groups",
         parameters=[
             OpenApiParameter("q", str, description="Words in the group's place."),
@@ -679,6 +701,7 @@ class RoleListView(ApiView):
     scopes = {"GET": Scope.USERS_READ}
 
     @extend_schema(
+        operation_id="roles_list",
         summary="List the roles an employer can be given",
         parameters=CURSORS,
         responses=answers({200: shapes.RolePageSerializer}),
@@ -696,6 +719,7 @@ class PositionListView(ApiView):
     scopes = {"GET": Scope.USERS_READ}
 
     @extend_schema(
+        operation_id="positions_list",
         summary="List positions",
         parameters=CURSORS,
         responses=answers({200: shapes.PositionPageSerializer}),

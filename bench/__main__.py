@@ -545,6 +545,141 @@ def bench_import(data) -> None:
     )
 
 
+def bench_api(data) -> None:
+    """The API at tenant scale: a page of 100 users by cursor (the first and one half a
+    million rows deep) against its own SQL, and bulk create of 1,000 employers against the CSV
+    importer checking and writing the same rows."""
+    import csv
+    import io
+
+    from django.db import transaction
+
+    from accounts import selectors
+    from api.tokens import token_create
+    from tests.factories import EmployerGroupFactory
+    from ui.pagination import cursor_for
+    from uploads import employers
+
+    tenant, admin = data.big, data.admins["big"]
+    settings.API_RATE = "1000000/minute"
+    _, secret = token_create(created_by=admin, name="Bench", scopes=["users:read", "users:write"])
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    users = selectors.user_list(tenant=tenant)
+
+    def own_sql(queryset) -> float:
+        statement, params = queryset.query.get_compiler(using="default").as_sql()
+
+        def run():
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                cursor.fetchall()
+
+        return median_seconds(run)
+
+    def listed(query) -> None:
+        response = client.get("/api/v1/users/", query)
+        assert response.status_code == 200, response.content
+        assert len(response.json()["results"]) == 100
+
+    compare(
+        "API: 100 users by cursor, first page, vs its own SQL",
+        median_seconds(lambda: listed({"limit": 100})),
+        own_sql(users[:101]),
+        3,
+    )
+    # What any API request costs before its own work: the token, its scopes and one row.
+    minimal = median_seconds(lambda: client.get("/api/v1/positions/", {"limit": 1}))
+    compare(
+        "API: 100 users by cursor, first page, vs a minimal API request + its SQL",
+        median_seconds(lambda: listed({"limit": 100})),
+        minimal + own_sql(users[:101]),
+        1.5,
+    )
+    deep = users[min(500_000, data.big_count // 2)]
+    cursor = cursor_for(deep, selectors.USER_LIST_ORDER)
+    deep_sql = own_sql(
+        users.filter(created_at__lte=deep.created_at).order_by(*selectors.USER_LIST_ORDER)[:101]
+    )
+    ROWS.append(Row("a minimal API request (one position)", ms(minimal), "", "", "", ""))
+    compare(
+        "API: 100 users by cursor, half a million deep, vs its own SQL",
+        median_seconds(lambda: listed({"limit": 100, "after": cursor})),
+        deep_sql,
+        3,
+    )
+
+    group = EmployerGroupFactory(tenant=tenant, name="Bench API bulk")
+    fields = ["title", "first_name", "surname", "email", "mobile", "employer_groups", "interfaces"]
+
+    def rows(prefix: str) -> list[dict]:
+        return [
+            {
+                "title": "Ms",
+                "first_name": "Bench",
+                "surname": f"Api{n}",
+                "email": f"{prefix}-{n}@bench.example",
+                "mobile": "07400 123456",
+                "employer_groups": [group.path],
+                "interfaces": ["classic"],
+                "invite": False,
+            }
+            for n in range(1_000)
+        ]
+
+    def as_csv(prefix: str) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow([*fields, "invite"])
+        for row in rows(prefix):
+            writer.writerow(
+                [row[f] if not isinstance(row[f], list) else "|".join(row[f]) for f in fields]
+                + ["No"]
+            )
+        return out.getvalue().encode()
+
+    class Rollback(Exception):
+        pass
+
+    def rolled_back(function) -> Callable[[], None]:
+        def run() -> None:
+            try:
+                with transaction.atomic():
+                    function()
+                    raise Rollback
+            except Rollback:
+                pass
+
+        return run
+
+    def through_api() -> None:
+        response = client.post(
+            "/api/v1/employers/bulk/", {"rows": rows("api")}, content_type="application/json"
+        )
+        assert response.status_code == 201, response.content[:500]
+
+    raw = as_csv("csv")
+
+    def through_importer() -> None:
+        found = employers.check(
+            tenant=tenant,
+            raw=raw,
+            default_group=None,
+            send_invitations=False,
+            update_existing=False,
+            max_rows=100_000,
+        )
+        assert not found.error_count, found.problems[:3]
+        employers.write(tenant=tenant, uploaded_by=admin, found=found)
+
+    compare(
+        "API bulk create of 1,000 employers vs the CSV importer's check and write",
+        median_seconds(rolled_back(through_api), repeat=3),
+        median_seconds(rolled_back(through_importer), repeat=3),
+        1.25,
+        unit=lambda s: f"{s:.2f} s",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--users", type=int, default=1_000_000, help="people in the big tenant")
@@ -576,6 +711,7 @@ def main() -> None:
             bench_small_vs_large_pages,
             bench_admin,
             bench_import,
+            bench_api,
         ]
         for bench in benches:
             if not args.only or bench.__name__ == args.only:

@@ -83,9 +83,13 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-def cursor_for(row: Any, ordering: tuple[str, ...]) -> str:
-    """The cursor of ``row``: its values of the ordering's fields."""
-    fields = [row._meta.get_field(name.lstrip("-")) for name in ordering]
+def cursor_for(row: Any, ordering: tuple[str, ...], model: Any = None) -> str:
+    """The cursor of ``row`` (a model instance, or a dict from ``values()`` of ``model``):
+    its values of the ordering's fields."""
+    meta = (model or row)._meta
+    fields = [meta.get_field(name.lstrip("-")) for name in ordering]
+    if isinstance(row, dict):
+        return _encode([row[field.attname] for field in fields])
     return _encode([getattr(row, field.attname) for field in fields])
 
 
@@ -134,14 +138,15 @@ def keyset_page(
 ) -> KeysetPage:
     """One page of ``queryset`` in ``ordering`` (which must end in a unique field, such as
     ``-id``), starting after the cursor ``after`` or ending before ``before``; the first page
-    when neither is a valid cursor."""
+    when neither is a valid cursor. A ``values()`` queryset (holding the ordering's fields)
+    pages the same way, without building a model instance a row."""
     names = [name.lstrip("-") for name in ordering]
     descending = [name.startswith("-") for name in ordering]
     fields = [queryset.model._meta.get_field(name) for name in names]
     reversed_order = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
 
     def cursor_of(row: Any) -> str:
-        return cursor_for(row, ordering)
+        return cursor_for(row, ordering, queryset.model)
 
     going_back = _decode(before, fields) if before and not after else None
     start = _decode(after, fields) if after else None

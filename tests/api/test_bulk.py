@@ -80,3 +80,17 @@ def test_more_than_a_thousand_rows_are_refused(api):
     response = api.post("/api/v1/employers/bulk/", {"rows": [row(1)] * 1001}, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "rows"
+
+
+def test_a_row_with_the_wrong_types_is_named_and_nothing_is_written(api, group):
+    rows = [row(1), {**row(2), "email": 5, "roles": "Supervisor", "invite": "maybe", "age": 3}]
+    response = api.post("/api/v1/employers/bulk/", {"rows": rows}, format="json")
+    assert response.status_code == 400
+    errors = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert errors == {
+        "rows.1.email": "Write this as text.",
+        "rows.1.roles": 'Write this as a list of names, like ["North West"].',
+        "rows.1.invite": "Write true, false or null.",
+        "rows.1.age": "There is no such field. The fields are those of a CSV upload's columns.",
+    }
+    assert not User.objects.filter(surname="Bulk").exists()

@@ -67,9 +67,7 @@ def test_every_endpoint_is_in_the_schema():
 def bearer(db, settings):
     """A token with every scope, in a tenant with one of everything to refer to."""
     settings.API_RATE = "100000/minute"
-    admin = AdministratorFactory(
-        roles=[Permission.CREATE_USERS, Permission.MANAGE_ORGANISATIONS]
-    )
+    admin = AdministratorFactory(roles=[Permission.CREATE_USERS, Permission.MANAGE_ORGANISATIONS])
     tenant = admin.tenant
     EmployerGroupFactory(tenant=tenant)
     organisation = OrganisationFactory(tenant=tenant)
