@@ -14,5 +14,5 @@ def tokens_tile(user: User) -> pages.Tile | None:
     return pages.Tile(
         title="API tokens",
         url=reverse("api:tokens"),
-        description="Let other systems create and read users through the Aptem API.",
+        description="Keys for your other systems to call the Aptem API.",
     )
