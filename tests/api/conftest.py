@@ -75,6 +75,19 @@ def employer_body(group):
     }
 
 
+def learner_body(*records: dict) -> dict:
+    """Add Learner's fields, with these employer records, kept as a Prospect."""
+    return {
+        "title": "Mr",
+        "first_name": "Sam",
+        "surname": "Khan",
+        "email": "sam@example.com",
+        "mobile": "07400 654321",
+        "invite": False,
+        "employer_records": list(records),
+    }
+
+
 def errors_of(response) -> dict[str, list[str]]:
     """A problem response's messages by field."""
     found: dict[str, list[str]] = {}

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, RoleAudience, UserStatus, UserType
 from employers.models import Organisation
-from tests.api.conftest import errors_of
+from tests.api.conftest import errors_of, learner_body
 from tests.factories import (
     EmployerGroupFactory,
     OrganisationFactory,
@@ -151,3 +151,47 @@ def test_groups_roles_and_positions_are_listed_for_this_tenant_only(api, tenant)
     assert [role["name"] for role in api.get("/api/v1/roles/").json()["results"]] == ["Supervisor"]
     positions = api.get("/api/v1/positions/").json()["results"]
     assert [position["title"] for position in positions] == ["Site Foreman"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/users/",
+        "/api/v1/organisations/",
+        "/api/v1/employer-groups/",
+        "/api/v1/roles/",
+        "/api/v1/positions/",
+    ],
+)
+def test_every_list_names_a_bad_page_size(api, path):
+    response = api.get(path, {"limit": "many"})
+    assert response.status_code == 400
+    assert errors_of(response) == {"limit": ["limit must be a whole number from 1 to 100."]}
+
+
+def test_the_users_list_filters_by_employer_group_and_below(api, tenant):
+    region = EmployerGroupFactory(tenant=tenant, name="North")
+    branch = EmployerGroupFactory(tenant=tenant, name="Leeds", parent=region)
+    inside = UserFactory(tenant=tenant, user_type=UserType.EMPLOYER)
+    inside.employer_groups.add(branch)
+    UserFactory(tenant=tenant, user_type=UserType.EMPLOYER)
+    found = api.get("/api/v1/users/", {"group": region.pk}).json()["results"]
+    assert [row["id"] for row in found] == [inside.pk]
+    theirs = EmployerGroupFactory(name="Theirs")
+    refused = api.get("/api/v1/users/", {"group": theirs.pk})
+    assert refused.status_code == 400 and "group" in errors_of(refused)
+
+
+def test_another_tenants_organisation_or_group_is_unknown_here(api, tenant):
+    theirs = OrganisationFactory()
+    learner = learner_body({"organisation": theirs.pk, "interfaces": ["classic"]})
+    response = api.post("/api/v1/learners/", learner, format="json")
+    assert errors_of(response)["employer_records"] == [
+        "Employer 1: The selected employer no longer exists. Choose another."
+    ]
+    organisation = {"name": "Mine Ltd", "parent_group": theirs.group.pk}
+    response = api.post("/api/v1/organisations/", organisation, format="json")
+    assert errors_of(response)["parent_group"] == [
+        "Choose the employer group this employer belongs under."
+    ]
+    assert not Organisation.objects.filter(name="Mine Ltd").exists()

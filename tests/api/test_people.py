@@ -6,7 +6,7 @@ from django.core import mail
 
 from accounts.models import AuditEvent, Invitation, RoleAudience, User, UserStatus, UserType
 from learners.models import EmployerRecord
-from tests.api.conftest import errors_of
+from tests.api.conftest import errors_of, learner_body
 from tests.factories import (
     OrganisationFactory,
     PositionFactory,
@@ -214,17 +214,9 @@ def test_create_a_learner_with_their_employer_records(
 def test_a_learners_manager_from_another_employer_is_refused(api, tenant):
     organisation = OrganisationFactory(tenant=tenant)
     elsewhere = UserFactory(tenant=tenant, user_type=UserType.EMPLOYER)
-    body = {
-        "title": "Mr",
-        "first_name": "Sam",
-        "surname": "Khan",
-        "email": "sam@example.com",
-        "mobile": "07400 654321",
-        "invite": False,
-        "employer_records": [
-            {"organisation": organisation.pk, "manager": elsewhere.pk, "interfaces": ["classic"]}
-        ],
-    }
+    body = learner_body(
+        {"organisation": organisation.pk, "manager": elsewhere.pk, "interfaces": ["classic"]}
+    )
     response = api.post("/api/v1/learners/", body, format="json")
     assert response.status_code == 400
     assert errors_of(response)["employer_records"] == [
