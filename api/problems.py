@@ -6,7 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -102,3 +102,16 @@ def problem_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
         if header in ("WWW-Authenticate", "Retry-After", "Allow"):
             body[header] = value
     return body
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with JSON nested past Python's recursion limit refused as a parse
+    error (the standard library raises RecursionError, which would be a server error)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(
+                "JSON parse error - the document nests too deeply."
+            ) from None

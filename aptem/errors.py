@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
@@ -20,6 +21,16 @@ def api_problem(status: int, title: str, detail: str) -> HttpResponse:
     """An error under /api/ in the API's own shape (RFC 9457), not an HTML page."""
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's ``handler400`` (a request refused before any view, such as a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``): an API caller gets problem details."""
+    if request.path.startswith(API_PREFIX):
+        if isinstance(exception, RequestDataTooBig):
+            return api_problem(413, "Request too large", "Send at most 2.5 MB in one request.")
+        return api_problem(400, "Bad request", "The request could not be read.")
+    return defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

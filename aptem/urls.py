@@ -18,5 +18,6 @@ if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # secret, which anymail checks on every call. Without it, nobody could tell a forged event.
     urlpatterns.append(path("anymail/", include("anymail.urls")))
 
+handler400 = "aptem.errors.bad_request"
 handler404 = "aptem.errors.page_not_found"
 handler500 = "aptem.errors.server_error"

@@ -1,0 +1,61 @@
+"""Hostile or broken requests get a clear problem, never a server error or an HTML page."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def send(api, path, body, content_type="application/json"):
+    return api.generic("POST", path, body, content_type=content_type)
+
+
+def problem_of(response) -> dict:
+    assert response["Content-Type"] == "application/problem+json"
+    return response.json()
+
+
+def test_json_nested_past_pythons_limit_is_a_parse_error(api):
+    response = send(api, "/api/v1/employers/", "[" * 200_000 + "]" * 200_000)
+    assert response.status_code == 400
+    assert problem_of(response)["detail"] == "JSON parse error - the document nests too deeply."
+
+
+def test_a_body_too_large_answers_413(api):
+    body = '{"rows": [' + ",".join(['{"email": "%s"}' % ("x" * 1000)] * 5000) + "]}"
+    response = send(api, "/api/v1/employers/bulk/", body)
+    assert response.status_code == 413
+    assert problem_of(response)["title"] == "Request too large"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        ("{bad", "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        ("a=b", "application/x-www-form-urlencoded", 415),
+        ("[1, 2]", "application/json", 400),
+        ('{"title": "Ms", "employer_groups": [1e999], "invite": true}', "application/json", 400),
+    ],
+)
+def test_broken_bodies_are_refused_plainly(api, body, content_type, status):
+    response = send(api, "/api/v1/employers/", body, content_type)
+    assert response.status_code == status
+    assert problem_of(response)["status"] == status
+
+
+def test_an_unknown_address_under_the_api_is_a_json_404(api):
+    response = api.get("/api/v1/users/-5/")
+    assert response.status_code == 404
+    assert problem_of(response)["title"] == "Not found"
+
+
+def test_an_answer_it_cannot_give_is_406(api):
+    response = api.get("/api/v1/users/", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 406
+
+
+@pytest.mark.parametrize("query", ["q=%00abc", "q=" + "a" * 5000, "status=x", "sort=nope"])
+def test_bad_search_values_are_named(api, query):
+    response = api.get(f"/api/v1/users/?{query}")
+    assert response.status_code == 400
+    assert problem_of(response)["errors"]
