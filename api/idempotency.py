@@ -9,6 +9,7 @@ again once it is corrected. Keys are kept for a day.
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -31,6 +32,19 @@ KEY_REUSED = (
     "This Idempotency-Key was already used for a different request. Use a new key for each "
     "new request, and the same key only to retry the same one."
 )
+
+
+_forgotten_at = 0.0
+
+
+def _forget_old_keys() -> None:
+    """Delete keys past their day, at most once a minute in each process (one indexed DELETE),
+    so the table holds about a day of requests."""
+    global _forgotten_at
+    if time.monotonic() - _forgotten_at < 60:
+        return
+    _forgotten_at = time.monotonic()
+    IdempotentRequest.objects.filter(created_at__lt=timezone.now() - KEPT_FOR).delete()
 
 
 def _holder(request: Request) -> str:
@@ -58,6 +72,7 @@ def idempotent(method: Callable[..., Response]) -> Callable[..., Response]:
             raise exceptions.ValidationError({HEADER: [KEY_INVALID]})
         holder = _holder(request)
         fingerprint = _fingerprint(request)
+        _forget_old_keys()
         with transaction.atomic():
             IdempotentRequest.objects.filter(
                 holder=holder, key=key, created_at__lt=timezone.now() - KEPT_FOR

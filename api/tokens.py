@@ -6,10 +6,11 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import Permission, User, UserStatus
+from accounts.models import Permission, RolePermission, User, UserStatus
 
 from .models import ApiToken, Scope
 
@@ -31,14 +32,21 @@ EXPIRY_RANGE = "A token must expire within 1 to 365 days."
 ALREADY_REVOKED = "This token is already revoked."
 
 
-def scopes_allowed(user: User) -> set[str]:
-    """What ``user``'s roles let them do through the API: the same as on the pages."""
+def scopes_allowed(
+    user: User, *, creates_users: bool | None = None, manages_organisations: bool | None = None
+) -> set[str]:
+    """What ``user``'s roles let them do through the API: the same as on the pages. The two
+    permissions that matter may be handed in, read with the token in the same query."""
     if not user.is_administrator or user.status != UserStatus.FULL or user.is_archived:
         return set()
+    if creates_users is None:
+        creates_users = user.has_tenant_permission(Permission.CREATE_USERS)
+    if manages_organisations is None:
+        manages_organisations = user.has_tenant_permission(Permission.MANAGE_ORGANISATIONS)
     allowed = {Scope.USERS_READ, Scope.ORGANISATIONS_READ}
-    if user.has_tenant_permission(Permission.CREATE_USERS):
+    if creates_users:
         allowed |= {Scope.USERS_WRITE, Scope.INVITATIONS_SEND}
-    if user.has_tenant_permission(Permission.MANAGE_ORGANISATIONS):
+    if manages_organisations:
         allowed.add(Scope.ORGANISATIONS_WRITE)
     return {str(scope) for scope in allowed}
 
@@ -129,8 +137,15 @@ def token_find(secret: str) -> ApiToken | None:
     expired or revoked one, or one whose creator can no longer sign in."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
+    granted = RolePermission.objects.filter(role__users=OuterRef("created_by_id"))
     token = (
         ApiToken.objects.select_related("created_by__tenant", "tenant")
+        .annotate(
+            creates_users=Exists(granted.filter(permission=Permission.CREATE_USERS)),
+            manages_organisations=Exists(
+                granted.filter(permission=Permission.MANAGE_ORGANISATIONS)
+            ),
+        )
         .filter(digest=digest_of(secret))
         .first()
     )
@@ -147,5 +162,11 @@ def token_find(secret: str) -> ApiToken | None:
 
 
 def token_scopes(token: ApiToken) -> set[str]:
-    """What a token may do now: its own scopes, within what its creator's roles grant today."""
-    return set(token.scopes) & scopes_allowed(token.created_by)
+    """What a token may do now: its own scopes, within what its creator's roles grant today
+    (read with the token by ``token_find``, else now)."""
+    allowed = scopes_allowed(
+        token.created_by,
+        creates_users=getattr(token, "creates_users", None),
+        manages_organisations=getattr(token, "manages_organisations", None),
+    )
+    return set(token.scopes) & allowed

@@ -1,10 +1,16 @@
 """Creating, reading, listing and editing people through the API: the forms' rules and
 messages, the same audit trail, one answer per Idempotency-Key."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, RoleAudience, User, UserStatus, UserType
+from api import idempotency
+from api.models import IdempotentRequest
 from learners.models import EmployerRecord
 from tests.api.conftest import errors_of, learner_body
 from tests.factories import (
@@ -270,3 +276,27 @@ def test_an_administrator_cannot_be_edited_through_the_api(api, admin):
     response = api.patch(f"/api/v1/users/{admin.pk}/", {"town": "Leeds"}, format="json")
     assert response.status_code == 409
     assert response.json()["detail"] == "Only employers and learners can be edited through the API."
+
+
+def test_keys_older_than_a_day_are_forgotten(
+    api, employer_body, django_capture_on_commit_callbacks
+):
+    post(
+        api,
+        "/api/v1/employers/",
+        employer_body,
+        django_capture_on_commit_callbacks,
+        **{"Idempotency-Key": "old"},
+    )
+    assert IdempotentRequest.objects.count() == 1
+    idempotency._forgotten_at = 0.0
+    with time_machine.travel(timezone.now() + timedelta(hours=25)):
+        other = {**employer_body, "email": "later@example.com"}
+        post(
+            api,
+            "/api/v1/employers/",
+            other,
+            django_capture_on_commit_callbacks,
+            **{"Idempotency-Key": "new"},
+        )
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
