@@ -139,7 +139,7 @@ def token_find(secret: str) -> ApiToken | None:
         return None
     granted = RolePermission.objects.filter(role__users=OuterRef("created_by_id"))
     token = (
-        ApiToken.objects.select_related("created_by__tenant", "tenant")
+        ApiToken.objects.select_related("created_by__tenant")
         .annotate(
             creates_users=Exists(granted.filter(permission=Permission.CREATE_USERS)),
             manages_organisations=Exists(
