@@ -1,8 +1,38 @@
 """The audit trail: who did what to whom, and when. Never a password, token or code."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from .models import AuditEvent, Tenant, User
+
+# How the current request reached the services, when it was not the pages (the API names its
+# token): said in every event recorded meanwhile.
+_route: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("audit_route", default=None)
+SUMMARY_MAX = 300
+
+
+@contextmanager
+def audit_route(words: str, **details: Any) -> Iterator[None]:
+    """Within this block every event's summary ends with ``words`` ("through the API, token
+    'Payroll sync'") and its details carry ``details``."""
+    token = _route.set((words, details))
+    try:
+        yield
+    finally:
+        _route.reset(token)
+
+
+def routed(summary: str, details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """``summary`` and ``details`` with the current route added (for writers that build
+    events themselves, like an import's ``bulk_create``)."""
+    route = _route.get()
+    if route is None:
+        return summary, details
+    words, extra = route
+    tail = f" ({words})"
+    return summary[: SUMMARY_MAX - len(tail)] + tail, {**extra, **details}
 
 
 def audit_record(
@@ -14,6 +44,7 @@ def audit_record(
     summary: str,
     **details: Any,
 ) -> AuditEvent:
+    summary, details = routed(summary, details)
     return AuditEvent.objects.create(
         tenant=tenant,
         actor=actor,

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import lifecycle, selectors
+from accounts.audit import audit_route
 from accounts.forms import UserListFilterForm
 from accounts.invitations.services import invitation_send
 from accounts.models import Invitation, Tenant, User, UserStatus, UserType, shown_status_of
@@ -40,7 +41,7 @@ from uploads.tasks import queue_invitations
 
 from . import serializers as shapes
 from .idempotency import HEADER, idempotent
-from .models import Scope
+from .models import ApiToken, Scope
 from .problems import PROBLEM_TYPE, problem
 from .serializers import learner_data
 
@@ -146,6 +147,29 @@ class ApiView(APIView):
     @property
     def tenant(self) -> Tenant:
         return self.request.user.tenant
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self._route: Any = None
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        finally:
+            if self._route is not None:
+                self._route.__exit__(None, None, None)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Once the caller is known: everything this request records in the audit trail says
+        it came through the API, and with which token."""
+        super().initial(request, *args, **kwargs)
+        words, details = route_of(request)
+        self._route = audit_route(words, **details)
+        self._route.__enter__()
+
+
+def route_of(request: Request) -> tuple[str, dict[str, Any]]:
+    token = request.auth
+    if isinstance(token, ApiToken):
+        return f"through the API, token '{token.name}'", {"api_token": token.pk}
+    return "through the API, signed in", {"api_session": True}
 
 
 def limit_of(request: Request) -> int:

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.audit import routed
 from accounts.models import AuditEvent, Gender, Invitation, Tenant, Title, User, UserStatus
 from accounts.people import PERSON_FIELDS
 from employers.models import EmployerGroup
@@ -176,18 +177,25 @@ def _record(
 ) -> list[int]:
     """The audit trail's "created" for each, and the invitations (sent after the commit)."""
     pairs = list(zip(users, batch, strict=True))
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            tenant=tenant,
-            actor=by,
-            subject=user,
-            action="user.created",
-            summary=f"{user.get_user_type_display()} {user.full_name} created as "
-            f"{'Invited' if row['invite'] else 'Prospect'} from a CSV upload",
-            details={"upload": upload_id} if upload_id else {},
+    events = []
+    for user, row in pairs:
+        summary, details = routed(
+            f"{user.get_user_type_display()} {user.full_name} created as "
+            f"{'Invited' if row['invite'] else 'Prospect'} "
+            f"{'from a CSV upload' if upload_id else 'in a bulk create'}",
+            {"upload": upload_id} if upload_id else {},
         )
-        for user, row in pairs
-    )
+        events.append(
+            AuditEvent(
+                tenant=tenant,
+                actor=by,
+                subject=user,
+                action="user.created",
+                summary=summary,
+                details=details,
+            )
+        )
+    AuditEvent.objects.bulk_create(events)
     expires = now + timedelta(days=tenant.activation_link_days)
     invitations = Invitation.objects.bulk_create(
         Invitation(

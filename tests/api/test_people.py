@@ -300,3 +300,50 @@ def test_keys_older_than_a_day_are_forgotten(
             **{"Idempotency-Key": "new"},
         )
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_the_audit_trail_says_which_token_did_it(
+    api, admin, employer_body, client, django_capture_on_commit_callbacks
+):
+    body = {**employer_body, "invite": False}
+    made = post(api, "/api/v1/employers/", body, django_capture_on_commit_callbacks)
+    user_id = made.json()["user"]["id"]
+    api.patch(f"/api/v1/users/{user_id}/", {"town": "Leeds"}, format="json")
+    events = AuditEvent.objects.filter(subject_id=user_id).order_by("created_at", "id")
+    summaries = [event.summary for event in events]
+    assert all(summary.endswith("(through the API, token 'Integration')") for summary in summaries)
+    assert {event.details["api_token"] for event in events} == {made.wsgi_request.auth.pk}
+    assert all(event.actor_id == admin.pk for event in events)
+    # The next request, through the pages, says nothing of the API.
+    client.force_login(admin)
+    client.post(f"/users/{user_id}/archive/")
+    archived = AuditEvent.objects.get(subject_id=user_id, action="account.archived")
+    assert archived.summary == "Account archived" and "api_token" not in archived.details
+
+
+def test_a_bulk_create_is_recorded_as_one_not_as_a_csv_upload(api, group):
+    body = {
+        "rows": [
+            {
+                **{
+                    k: v
+                    for k, v in {
+                        "title": "Ms",
+                        "first_name": "Bo",
+                        "surname": "Bulk",
+                        "email": "bo@example.com",
+                        "mobile": "07400 123456",
+                        "employer_groups": ["North West"],
+                        "interfaces": ["classic"],
+                    }.items()
+                }
+            }
+        ],
+        "send_invitations": False,
+    }
+    assert api.post("/api/v1/employers/bulk/", body, format="json").status_code == 201
+    event = AuditEvent.objects.get(subject__email="bo@example.com", action="user.created")
+    assert event.summary == (
+        "Employer Bo Bulk created as Prospect in a bulk create (through the API, token "
+        "'Integration')"
+    )
