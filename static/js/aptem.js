@@ -73,3 +73,23 @@
     });
   });
 })();
+
+// A button marked data-copy="<id of a text box>" copies that box's text to the clipboard and
+// says so in its live region (data-copy-status="<id>"); the box stays selectable without it.
+(function () {
+  "use strict";
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    var box = document.getElementById(button.dataset.copy);
+    var status = document.getElementById(button.dataset.copyStatus);
+    button.hidden = !(box && navigator.clipboard);
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(box.value).then(
+        function () { if (status) status.textContent = "Copied to the clipboard."; },
+        function () {
+          box.select();
+          if (status) status.textContent = "Could not copy: the token is selected, copy it yourself.";
+        }
+      );
+    });
+  });
+})();

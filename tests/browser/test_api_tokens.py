@@ -46,6 +46,10 @@ def test_make_use_and_revoke_a_token(browser, demo_site):
     secret = secret_box.input_value()
     assert_accessible(page)
     page.screenshot(path=SCREENSHOTS / "api-tokens.png", full_page=True)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy token").click()
+    expect(page.get_by_text("Copied to the clipboard.")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     assert api_status(demo_site, secret) == 200
 
     page.goto(f"{demo_site}/settings/api-tokens/")
