@@ -12,7 +12,10 @@ would rely on:
 4. a worker killed while tasks are queued loses nothing: another finishes what it held, and
    nothing is sent twice;
 5. PostgreSQL restarted under load: requests meanwhile answer 503 (never 500), and afterwards
-   both instances and the surviving workers carry on without being restarted.
+   both instances and the surviving workers carry on without being restarted;
+6. a CSV upload confirmed through one instance is imported by a worker while the other
+   instance shows its progress (rows checked and written, shared through Redis) until it ends,
+   and each invitation it queued goes exactly once.
 
 It fails (exit 1), never skips, when PostgreSQL or Redis is missing.
 """
@@ -44,6 +47,8 @@ REDIS_URL = "redis://127.0.0.1:6379/15"
 PASSWORD = "plum orchard lantern 42"
 EMPLOYERS = 24
 FRESH_LINKS = 12
+UPLOAD_ROWS = 2500
+UPLOAD_INVITED = 40
 
 
 class Failed(Exception):
@@ -63,6 +68,7 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.address = address
         self.lock = threading.Lock()
+        self.location = ""  # the last answer's Location header
 
     def request(self, port: int, method: str, path: str, data: dict | None = None):
         body = urllib.parse.urlencode(data, doseq=True) if data is not None else None
@@ -78,6 +84,9 @@ class Client:
         }
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return self.send(port, method, path, body, headers)
+
+    def send(self, port: int, method: str, path: str, body, headers: dict):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -85,11 +94,40 @@ class Client:
             text = response.read().decode(errors="replace")
         finally:
             connection.close()
+        self.location = response.getheader("Location", "")
         with self.lock:
             for header in response.headers.get_all("Set-Cookie") or []:
                 for name, morsel in SimpleCookie(header).items():
                     self.cookies[name] = morsel.value
         return response.status, text
+
+    def upload(self, port: int, path: str, fields: dict, name: str, content: bytes):
+        """A form with a file, as a browser posts it (multipart)."""
+        boundary = "----aptem-multi-instance-boundary"
+        parts = []
+        for key, value in {**fields, "csrfmiddlewaretoken": self.csrf(port)}.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n'
+                f"{value}\r\n".encode()
+            )
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"'
+            f"\r\nContent-Type: text/csv\r\n\r\n".encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        with self.lock:
+            cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        headers = {
+            "Host": HOST,
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-For": self.address,
+            "Origin": f"https://{HOST}",
+            "Referer": f"https://{HOST}/",
+            "Cookie": cookie,
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        }
+        return self.send(port, "POST", path, b"".join(parts), headers)
 
     def csrf(self, port: int) -> str:
         if "csrftoken" not in self.cookies:
@@ -228,6 +266,7 @@ from employers.models import EmployerGroup
 tenant = Tenant.objects.create(name="Multi Instance College", slug="multi-instance")
 role = Role.objects.create(tenant=tenant, name="Creators", audience=RoleAudience.ADMINISTRATOR)
 RolePermission.objects.create(role=role, permission=Permission.CREATE_USERS)
+RolePermission.objects.create(role=role, permission=Permission.BULK_UPLOAD)
 for username, first, last in (("multi.admin", "Multi", "Admin"), ("pause.victim", "Pause", "V")):
     person = User.objects.create_user(
         username, f"{{username}}@example.com", "{password}", tenant=tenant,
@@ -282,9 +321,7 @@ def run(workdir: Path, database: str) -> None:
         print("2. Creates and fresh links through both instances at once")
         statuses: collections.Counter = collections.Counter()
         ports = itertools.cycle(instances)
-        jobs = [
-            ("create", next(ports), employer(n, setup["group"])) for n in range(EMPLOYERS)
-        ]
+        jobs = [("create", next(ports), employer(n, setup["group"])) for n in range(EMPLOYERS)]
         with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
             for status, _ in pool.map(
                 lambda job: admin.post(job[1], "/employers/add/", job[2]), jobs
@@ -345,11 +382,13 @@ def run(workdir: Path, database: str) -> None:
         for n in range(FRESH_LINKS, EMPLOYERS):
             expected[employer(n, 0)["email"]] += 1
         wait_until(
-            lambda: deployment.mail() == expected
-            and not deployment.sql(
-                "SELECT 1 FROM django_tasks_database_dbtaskresult "
-                "WHERE status IN ('READY', 'RUNNING') "
-                "AND task_path LIKE '%send_fresh_activation_links'"
+            lambda: (
+                deployment.mail() == expected
+                and not deployment.sql(
+                    "SELECT 1 FROM django_tasks_database_dbtaskresult "
+                    "WHERE status IN ('READY', 'RUNNING') "
+                    "AND task_path LIKE '%send_fresh_activation_links'"
+                )
             ),
             seconds=60,
             what="the killed worker's tasks to be finished elsewhere",
@@ -395,6 +434,59 @@ def run(workdir: Path, database: str) -> None:
         workers = ("worker2", "worker3")
         alive = [name for name in workers if deployment.processes[name].poll() is None]
         check(alive == list(workers), "the workers survived the restart and still send")
+
+        print("6. An upload imported by a worker, its progress seen through the other instance")
+        lines = ["Title,First name,Surname,Email,Mobile number,Interfaces,Invite"]
+        lines += [
+            f"Ms,Upload,Person{n:05d},upload.person{n:05d}@example.com,07500 {n:06d},Classic,"
+            + ("Yes" if n < UPLOAD_INVITED else "No")
+            for n in range(UPLOAD_ROWS)
+        ]
+        fields = {
+            "kind": "employers",
+            "default_group": setup["group"],
+            "send_invitations": "on",
+            "existing": "skip",
+        }
+        status, _ = admin.upload(
+            web1, "/users/upload/", fields, "people.csv", "\n".join(lines).encode()
+        )
+        check(status == 302, f"a file of {UPLOAD_ROWS:,} employers uploaded through instance 1")
+        detail = urllib.parse.urlsplit(admin.location).path
+        status, html = admin.request(web1, "GET", detail)
+        ready_to_import = f"Import {UPLOAD_ROWS:,} rows" in html
+        check(status == 200 and ready_to_import, "its check found no problem")
+        status, _ = admin.post(web1, f"{detail}import/", {})
+        check(status == 302, "Import confirmed through instance 1")
+        seen_progress: list[str] = []
+        answers_while_importing: collections.Counter = collections.Counter()
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            status, html = admin.request(web2, "GET", f"{detail}?progress=1")
+            if status == 204:  # the import ended: the page reloads itself
+                break
+            answers_while_importing[status] += 1
+            counts = " ".join(html.split("Rows checked:", 1)[-1].split("</p>")[0].split())
+            if not seen_progress or seen_progress[-1] != counts:
+                seen_progress.append(counts)
+            time.sleep(0.02)
+        print(f"  (progress seen: {seen_progress})")
+        check(
+            set(answers_while_importing) == {200},
+            f"instance 2 answered the progress while importing: {dict(answers_while_importing)}",
+        )
+        check(len(seen_progress) >= 2, "instance 2 showed the counts change as the worker went")
+        status, html = admin.request(web2, "GET", detail)
+        check(status == 200 and "Imported" in html, "the upload shows Imported on instance 2")
+        invited = {f"upload.person{n:05d}@example.com": 1 for n in range(UPLOAD_INVITED)}
+        expected.update(invited)
+        wait_until(lambda: deployment.mail() == expected, seconds=90, what="the upload's emails")
+        time.sleep(2)  # anything sent twice would show by now
+        check(deployment.mail() == expected, f"each of its {UPLOAD_INVITED} invitations went once")
+        people = deployment.sql(
+            "SELECT count(*) FROM accounts_user WHERE email LIKE 'upload.person%'"
+        )[0][0]
+        check(people == UPLOAD_ROWS, f"all {UPLOAD_ROWS:,} people are there")
     finally:
         deployment.stop()
         for name in sorted(deployment.processes):
