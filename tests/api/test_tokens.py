@@ -1,11 +1,13 @@
 """API tokens: scoped, expiring, shown once, kept only as a digest, revocable, audited."""
 
+import logging
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.lifecycle import account_cancel
 from accounts.models import AuditEvent, Permission
@@ -59,8 +61,6 @@ def test_making_and_revoking_a_token_go_to_the_audit_trail(admin):
 
 
 def test_no_token_an_unknown_one_or_a_malformed_header_answer_401(client_for, api):
-    from rest_framework.test import APIClient
-
     anonymous = APIClient().get("/api/v1/users/")
     assert anonymous.status_code == 401
     assert anonymous["WWW-Authenticate"].startswith("Bearer")
@@ -157,3 +157,21 @@ def test_another_tenants_token_cannot_be_revoked(client, admin):
     assert client.post(f"/settings/api-tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_no_token_reaches_the_logs_even_at_debug(client, admin, caplog):
+    """Making a token on the page, using it, and sending a wrong one leave no secret behind."""
+    caplog.set_level(logging.DEBUG)
+    client.force_login(admin)
+    made = client.post(
+        "/settings/api-tokens/", {"name": "Quiet", "scopes": ["users:read"], "days": "9"}
+    )
+    secret = made.context["secret"]
+    for sent in (secret, secret[:-4] + "abcd"):
+        caller = APIClient()
+        caller.credentials(HTTP_AUTHORIZATION=f"Bearer {sent}")
+        caller.get("/api/v1/users/")
+        caller.post("/api/v1/employers/", {"bad": True}, format="json")
+    logged = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
+    assert secret not in logged
+    assert secret[len(PREFIX) + 9 :][:20] not in logged
