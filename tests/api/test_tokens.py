@@ -175,3 +175,18 @@ def test_no_token_reaches_the_logs_even_at_debug(client, admin, caplog):
     logged = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
     assert secret not in logged
     assert secret[len(PREFIX) + 9 :][:20] not in logged
+
+
+def test_each_write_scope_follows_its_own_permission(db, token_for):
+    maker = AdministratorFactory(
+        roles=[Permission.MANAGE_ORGANISATIONS, Permission.MANAGE_API_TOKENS]
+    )
+    _, client = token_for(maker, scopes=["organisations:write", "organisations:read"])
+    made = client.post("/api/v1/organisations/", {"name": "Scoped Ltd"}, format="json")
+    assert made.status_code == 201
+    # Without users:write (which this maker could not have granted) no one is created.
+    assert client.post("/api/v1/employers/", {}, format="json").status_code == 403
+    maker.roles.clear()
+    refused = client.post("/api/v1/organisations/", {"name": "Later Ltd"}, format="json")
+    assert refused.status_code == 403
+    assert client.get("/api/v1/organisations/").status_code == 200
