@@ -574,7 +574,7 @@ def bench_api(data) -> None:
                 cursor.execute(statement, params)
                 cursor.fetchall()
 
-        return median_seconds(run)
+        return median_seconds(run, repeat=31)
 
     def listed(query) -> None:
         response = client.get("/api/v1/users/", query)
@@ -594,25 +594,25 @@ def bench_api(data) -> None:
                     cursor.execute(statement)
                     cursor.fetchall()
 
-        return median_seconds(run)
+        return median_seconds(run, repeat=31)
 
     compare(
         "API: 100 users by cursor, first page, vs its own SQL (all it runs)",
-        median_seconds(lambda: listed({"limit": 100})),
+        median_seconds(repeat=31, function=lambda: listed({"limit": 100})),
         request_sql({"limit": 100}),
         3,
     )
     compare(
         "API: 100 users by cursor, first page, vs the page's query alone",
-        median_seconds(lambda: listed({"limit": 100})),
+        median_seconds(repeat=31, function=lambda: listed({"limit": 100})),
         own_sql(users[:101]),
         3,
     )
     # What any API request costs before its own work: the token, its scopes and one row.
-    minimal = median_seconds(lambda: client.get("/api/v1/positions/", {"limit": 1}))
+    minimal = median_seconds(lambda: client.get("/api/v1/positions/", {"limit": 1}), repeat=31)
     compare(
         "API: 100 users by cursor, first page, vs a minimal API request + its SQL",
-        median_seconds(lambda: listed({"limit": 100})),
+        median_seconds(repeat=31, function=lambda: listed({"limit": 100})),
         minimal + own_sql(users[:101]),
         1.5,
     )
@@ -624,13 +624,13 @@ def bench_api(data) -> None:
     ROWS.append(Row("a minimal API request (one position)", ms(minimal), "", "", "", ""))
     compare(
         "API: 100 users by cursor, half a million deep, vs its own SQL (all it runs)",
-        median_seconds(lambda: listed({"limit": 100, "after": cursor})),
+        median_seconds(repeat=31, function=lambda: listed({"limit": 100, "after": cursor})),
         request_sql({"limit": 100, "after": cursor}),
         3,
     )
     compare(
         "API: 100 users by cursor, half a million deep, vs the page's query alone",
-        median_seconds(lambda: listed({"limit": 100, "after": cursor})),
+        median_seconds(repeat=31, function=lambda: listed({"limit": 100, "after": cursor})),
         deep_sql,
         3,
     )
@@ -700,8 +700,8 @@ def bench_api(data) -> None:
 
     compare(
         "API bulk create of 1,000 employers vs the CSV importer's check and write",
-        median_seconds(rolled_back(through_api), repeat=3),
-        median_seconds(rolled_back(through_importer), repeat=3),
+        median_seconds(rolled_back(through_api), repeat=5),
+        median_seconds(rolled_back(through_importer), repeat=5),
         1.25,
         unit=lambda s: f"{s:.2f} s",
     )

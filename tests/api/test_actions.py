@@ -195,3 +195,16 @@ def test_another_tenants_organisation_or_group_is_unknown_here(api, tenant):
         "Choose the employer group this employer belongs under."
     ]
     assert not Organisation.objects.filter(name="Mine Ltd").exists()
+
+
+def test_a_listed_time_reads_as_the_persons_own_page_gives_it(api, tenant):
+    from datetime import UTC, datetime
+
+    summer = UserFactory(tenant=tenant, created_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
+    winter = UserFactory(tenant=tenant, created_at=datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+    listed = {row["id"]: row for row in api.get("/api/v1/users/").json()["results"]}
+    for person in (summer, winter):
+        own = api.get(f"/api/v1/users/{person.pk}/").json()
+        assert listed[person.pk]["created_at"] == own["created_at"]
+    assert listed[summer.pk]["created_at"] == "2026-07-01T10:30:00+01:00"
+    assert listed[winter.pk]["created_at"] == "2026-01-05T09:30:00Z"
