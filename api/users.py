@@ -1,53 +1,53 @@
-"""The API under /api/v1/: the same services as the pages and CSV uploads, so every rule and
-message is the same. Lists are keyset pages (a cursor, never an offset), fast at any depth."""
+"""The API's people: list, read, create, edit, invite, cancel, archive, and create in bulk,
+through the same services as the pages and CSV uploads, so every rule and message is the same."""
 
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.fields import SkipField, empty
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import lifecycle, selectors
-from accounts.audit import audit_route
 from accounts.forms import UserListFilterForm
 from accounts.invitations.services import invitation_send
-from accounts.models import Invitation, Tenant, User, UserStatus, UserType, shown_status_of
+from accounts.models import Invitation, User, UserStatus, UserType, shown_status_of
 from accounts.people import PERSON_FIELDS
-from employers.models import EmployerGroup, EmployerProfile, Position
-from employers.selectors import employer_roles, organisation_list
+from employers.models import EmployerGroup, EmployerProfile
 from employers.services import (
     employer_clean,
     employer_create,
     employer_update,
-    organisation_clean,
-    organisation_create,
 )
 from learners.models import EmployerRecord, LearnerProfile
 from learners.services import learner_clean, learner_create, learner_update
-from ui.pagination import keyset_page
 from uploads import employers as employer_rows
 from uploads.people import ImportRaced
 from uploads.tasks import queue_invitations
 
 from . import serializers as shapes
-from .idempotency import HEADER, idempotent
-from .models import ApiToken, Scope
-from .problems import PROBLEM_TYPE, problem
+from .base import (
+    CURSORS,
+    IDEMPOTENCY,
+    ApiView,
+    Conflict,
+    answers,
+    keyset_answer,
+    limit_of,
+    named,
+    typed_or_all_errors,
+)
+from .idempotency import idempotent
+from .models import Scope
+from .problems import problem
 from .serializers import learner_data
 
-DEFAULT_LIMIT = 25
-MAX_LIMIT = 100
-LIMIT_INVALID = "limit must be a whole number from 1 to 100."
 NOT_EDITABLE_HERE = "Only employers and learners can be edited through the API."
 NOT_FOR_KIND = "%(kind)s do not have this. Leave it out."
 DEFAULT_GROUP_UNKNOWN = "No employer group with this id in this tenant."
@@ -56,166 +56,6 @@ BULK_RACED = (
     "Someone created an account with one of these email addresses meanwhile, so nothing was "
     "written. Send the request again to check it."
 )
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The account is not in a state that allows this."
-    default_code = "conflict"
-
-
-class ErrorItemSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="Where: 'email', 'rows.2.mobile'; empty: the whole.")
-    message = serializers.CharField(help_text="The same words the form shows.")
-    code = serializers.CharField()
-    row = serializers.IntegerField(required=False, help_text="Bulk create: the row, from 1.")
-
-
-class ProblemSerializer(serializers.Serializer):
-    """RFC 9457 problem details."""
-
-    type = serializers.CharField()
-    title = serializers.CharField()
-    status = serializers.IntegerField()
-    detail = serializers.CharField()
-    errors = ErrorItemSerializer(many=True, required=False)
-
-
-PROBLEM_TEXT = {
-    400: "The request has errors: each is listed under errors, with the form's message.",
-    401: "No token, or one that is unknown, expired or revoked.",
-    403: "The token lacks the scope this needs.",
-    404: "No such object in this tenant.",
-    409: "The account's state does not allow this (already cancelled, say).",
-    422: "The Idempotency-Key was already used for a different request.",
-    429: "Too many requests for this token: wait for Retry-After seconds.",
-}
-
-
-def answers(ok: dict[int, Any], *problems: int) -> dict[Any, Any]:
-    found: dict[Any, Any] = dict(ok)
-    for code in (400, 401, 403, 429, *problems):
-        found[(code, PROBLEM_TYPE)] = OpenApiResponse(ProblemSerializer, PROBLEM_TEXT[code])
-    return found
-
-
-IDEMPOTENCY = OpenApiParameter(
-    HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    description="Any unique string (a UUID): a retry with the same key returns the first answer "
-    "and creates or sends nothing twice. Kept for 24 hours.",
-)
-CURSORS = [
-    OpenApiParameter("after", str, description="The next page's cursor (from next)."),
-    OpenApiParameter("before", str, description="The previous page's cursor."),
-    OpenApiParameter("limit", int, description="Rows per page, 1 to 100 (default 25)."),
-]
-
-
-def typed_or_all_errors(
-    shape: type[serializers.Serializer], data: Any, rules: Callable[[dict[str, Any]], Any]
-) -> dict[str, Any]:
-    """``data`` with its JSON types checked. When some fields have the wrong type, or are
-    missing, the service's rules still judge the rest, so one answer lists every problem (as
-    the form does), not just the first kind."""
-    given = shape(data=data)
-    if given.is_valid():
-        return dict(given.validated_data)
-    errors: dict[str, Any] = dict(given.errors)
-    if not isinstance(data, dict) or "non_field_errors" in errors:
-        raise exceptions.ValidationError(errors)
-    typed: dict[str, Any] = {}
-    for name, field in given.fields.items():
-        if name in errors:
-            continue
-        try:
-            typed[name] = field.run_validation(data.get(name, empty))
-        except (exceptions.ValidationError, SkipField):
-            continue
-    try:
-        rules(typed)
-    except DjangoValidationError as error:
-        for name, messages in getattr(error, "message_dict", {"": error.messages}).items():
-            errors.setdefault(name or "non_field_errors", messages)
-    raise exceptions.ValidationError(errors)
-
-
-class ApiView(APIView):
-    scopes: dict[str, str] = {}
-
-    @property
-    def tenant(self) -> Tenant:
-        return self.request.user.tenant
-
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self._route: Any = None
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        finally:
-            if self._route is not None:
-                self._route.__exit__(None, None, None)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        """Once the caller is known: everything this request records in the audit trail says
-        it came through the API, and with which token."""
-        super().initial(request, *args, **kwargs)
-        words, details = route_of(request)
-        self._route = audit_route(words, **details)
-        self._route.__enter__()
-
-
-def route_of(request: Request) -> tuple[str, dict[str, Any]]:
-    token = request.auth
-    if isinstance(token, ApiToken):
-        return f"through the API, token '{token.name}'", {"api_token": token.pk}
-    return "through the API, signed in", {"api_session": True}
-
-
-def limit_of(request: Request) -> int:
-    text = request.query_params.get("limit", "")
-    if not text:
-        return DEFAULT_LIMIT
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
-        raise exceptions.ValidationError({"limit": [LIMIT_INVALID]})
-    return int(text)
-
-
-def keyset_answer(
-    request: Request,
-    rows: QuerySet[Any],
-    ordering: tuple[str, ...],
-    shape: Callable[[list[Any]], Any],
-    per_page: int | None = None,
-) -> Response:
-    """One page in ``ordering`` with links to the pages either side (relative: never built
-    from the Host header)."""
-    per_page = per_page or limit_of(request)
-    after = request.query_params.get("after", "")[:400]
-    before = request.query_params.get("before", "")[:400]
-    page = keyset_page(rows, ordering=ordering, per_page=per_page, after=after, before=before)
-
-    def link(**cursor: str) -> str:
-        query = request.query_params.copy()
-        query.pop("after", None)
-        query.pop("before", None)
-        query.update(cursor)
-        return f"{request.path}?{query.urlencode()}"
-
-    return Response(
-        {
-            "results": shape(page.rows),
-            "next": link(after=page.next_cursor) if page.next_cursor else None,
-            "previous": link(before=page.previous_cursor) if page.previous_cursor else None,
-        }
-    )
-
-
-# --- People -------------------------------------------------------------------------------------
-
-
-def _named(rows: Any, label: str = "name") -> list[dict[str, Any]]:
-    return [{"id": row.pk, "name": getattr(row, label)} for row in rows]
 
 
 def user_data(user: User) -> dict[str, Any]:
@@ -279,8 +119,8 @@ def user_data(user: User) -> dict[str, Any]:
         )
     }
     facts.update(
-        employer_groups=_named(user.employer_groups.order_by("path"), "path"),
-        roles=_named(user.roles.order_by("name")),
+        employer_groups=named(user.employer_groups.order_by("path"), "path"),
+        roles=named(user.roles.order_by("name")),
         position=position,
         date_of_birth=profile.date_of_birth if profile else None,
         national_insurance_number=profile.national_insurance_number if profile else "",
@@ -639,120 +479,3 @@ class EmployerBulkView(ApiView):
             "invited": len(invitation_ids),
         }
         return Response(result, status=status.HTTP_201_CREATED)
-
-
-# --- Organisations and what people refer to ----------------------------------------------------
-
-
-class OrganisationListView(ApiView):
-    scopes = {"GET": Scope.ORGANISATIONS_READ, "POST": Scope.ORGANISATIONS_WRITE}
-
-    @extend_schema(
-        operation_id="organisations_list",
-        summary="List employer organisations",
-        parameters=[
-            OpenApiParameter(
-                "q", str, description="Words in the name, town, postcode or reference."
-            ),
-            *CURSORS,
-        ],
-        responses=answers({200: shapes.OrganisationPageSerializer}),
-    )
-    def get(self, request: Request) -> Response:
-        rows = organisation_list(tenant=self.tenant, search=request.query_params.get("q", ""))
-        return keyset_answer(
-            request,
-            rows,
-            ("name", "id"),
-            lambda page: shapes.OrganisationSerializer(page, many=True).data,
-        )
-
-    @extend_schema(
-        summary="Create an employer organisation",
-        description="Add organisation's rules; it gets its own employer group, under "
-        "parent_group (by default the top of the employer hierarchy).",
-        request=shapes.OrganisationInputSerializer,
-        parameters=[IDEMPOTENCY],
-        responses=answers({201: shapes.OrganisationSerializer}, 422),
-    )
-    @idempotent
-    def post(self, request: Request) -> Response:
-        data = typed_or_all_errors(
-            shapes.OrganisationInputSerializer,
-            request.data,
-            lambda typed: organisation_clean(
-                tenant=self.tenant,
-                name=typed.pop("name", ""),
-                parent_group_id=typed.pop("parent_group", None),
-                **typed,
-            ),
-        )
-        organisation = organisation_create(
-            tenant=self.tenant,
-            name=data.pop("name"),
-            parent_group_id=data.pop("parent_group", None),
-            **data,
-        )
-        return Response(
-            shapes.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED
-        )
-
-
-class GroupListView(ApiView):
-    scopes = {"GET": Scope.USERS_READ}
-
-    @extend_schema(
-        operation_id="employer_groups_list",
-        summary="List employer groups",
-        parameters=[
-            OpenApiParameter("q", str, description="Words in the group's place."),
-            *CURSORS,
-        ],
-        responses=answers({200: shapes.GroupPageSerializer}),
-    )
-    def get(self, request: Request) -> Response:
-        rows = EmployerGroup.objects.for_tenant(self.tenant)
-        for word in request.query_params.get("q", "").split()[:10]:
-            rows = rows.filter(path__icontains=word)
-        return keyset_answer(
-            request,
-            rows.only("id", "name", "path", "kind", "parent_id"),
-            ("path", "id"),
-            lambda page: shapes.GroupSerializer(page, many=True).data,
-        )
-
-
-class RoleListView(ApiView):
-    scopes = {"GET": Scope.USERS_READ}
-
-    @extend_schema(
-        operation_id="roles_list",
-        summary="List the roles an employer can be given",
-        parameters=CURSORS,
-        responses=answers({200: shapes.RolePageSerializer}),
-    )
-    def get(self, request: Request) -> Response:
-        return keyset_answer(
-            request,
-            employer_roles(tenant=self.tenant).only("id", "name"),
-            ("name", "id"),
-            lambda page: _named(page),
-        )
-
-
-class PositionListView(ApiView):
-    scopes = {"GET": Scope.USERS_READ}
-
-    @extend_schema(
-        operation_id="positions_list",
-        summary="List positions",
-        parameters=CURSORS,
-        responses=answers({200: shapes.PositionPageSerializer}),
-    )
-    def get(self, request: Request) -> Response:
-        return keyset_answer(
-            request,
-            Position.objects.for_tenant(self.tenant).only("id", "title"),
-            ("title", "id"),
-            lambda page: shapes.PositionSerializer(page, many=True).data,
-        )
