@@ -48,6 +48,15 @@ from .models import Scope
 from .problems import problem
 from .serializers import learner_data
 
+# The parts of a person the API shows that are not on the user's own row.
+FROM_ELSEWHERE = {
+    "employer_groups",
+    "roles",
+    "position",
+    "date_of_birth",
+    "national_insurance_number",
+    "employer_records",
+}
 NOT_EDITABLE_HERE = "Only employers and learners can be edited through the API."
 NOT_FOR_KIND = "%(kind)s do not have this. Leave it out."
 DEFAULT_GROUP_UNKNOWN = "No employer group with this id in this tenant."
@@ -91,32 +100,11 @@ def user_data(user: User) -> dict[str, Any]:
             }
             for record in rows
         ]
+    # What the person's own row holds, under each field's source; the rest is added below.
     facts: dict[str, Any] = {
-        field: getattr(user, field)
-        for field in (
-            "id",
-            "user_type",
-            "shown_status",
-            "title",
-            "first_name",
-            "surname",
-            "email",
-            "username",
-            "created_at",
-            "access_ends_on",
-            "is_archived",
-            "mobile",
-            "gender",
-            "address_line_1",
-            "address_line_2",
-            "address_line_3",
-            "town",
-            "county",
-            "postcode",
-            "interface_codes",
-            "invited_at",
-            "activated_at",
-        )
+        field.source: getattr(user, field.source)
+        for name, field in shapes.UserDetailSerializer().fields.items()
+        if name not in FROM_ELSEWHERE
     }
     facts.update(
         employer_groups=named(user.employer_groups.order_by("path"), "path"),
