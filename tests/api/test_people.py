@@ -1,16 +1,21 @@
 """Creating, reading, listing and editing people through the API: the forms' rules and
 messages, the same audit trail, one answer per Idempotency-Key."""
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from threading import Barrier
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent, Invitation, RoleAudience, User, UserStatus, UserType
 from api import idempotency
 from api.models import IdempotentRequest
+from api.tokens import token_create
 from learners.models import EmployerRecord
 from tests.api.conftest import errors_of, learner_body
 from tests.factories import (
@@ -347,3 +352,30 @@ def test_a_bulk_create_is_recorded_as_one_not_as_a_csv_upload(api, group):
         "Employer Bo Bulk created as Prospect in a bulk create (through the API, token "
         "'Integration')"
     )
+
+
+@pytest.mark.postgresql
+def test_two_racing_retries_with_one_key_make_one_account(transactional_db, admin, employer_body):
+    """The first request's key row is inserted in its own transaction; the second waits on the
+    unique index, then answers with what the first wrote."""
+    _, secret = token_create(created_by=admin, name="Race", scopes=["users:write"])
+    body = {**employer_body, "invite": False}
+    start = Barrier(2)
+
+    def send(_: int):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        start.wait()
+        try:
+            response = client.post(
+                "/api/v1/employers/", body, format="json", headers={"Idempotency-Key": "race"}
+            )
+            return response.status_code, response.json()
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        answers = list(pool.map(send, range(2)))
+    assert [status for status, _ in answers] == [201, 201]
+    assert answers[0][1] == answers[1][1]
+    assert User.objects.filter(email=body["email"]).count() == 1
