@@ -138,28 +138,9 @@ def learner_data(typed: dict[str, Any]) -> dict[str, Any]:
     return {**data, "employer_records": records, "primary_record": primary}
 
 
-class UserUpdateSerializer(serializers.Serializer):
-    """Any of a person's details; what is left out stays as it is."""
+class UserUpdateSerializer(PersonInputSerializer):
+    """Any of a person's details, none required: what is left out stays as it is."""
 
-    title = serializers.ChoiceField(
-        choices=Title.choices, required=False, error_messages={"invalid_choice": TITLE_REQUIRED}
-    )
-    first_name = Text()
-    surname = Text()
-    email = Text()
-    mobile = Text()
-    gender = serializers.ChoiceField(
-        choices=Gender.choices,
-        required=False,
-        allow_blank=True,
-        error_messages={"invalid_choice": GENDER_INVALID},
-    )
-    address_line_1 = Text()
-    address_line_2 = Text()
-    address_line_3 = Text()
-    town = Text()
-    county = Text()
-    postcode = Text()
     employer_groups = serializers.ListField(child=Id(), required=False)
     roles = serializers.ListField(child=Id(), required=False, help_text="Employers only.")
     position = Id(required=False, allow_null=True, help_text="Employers only.")
@@ -170,6 +151,12 @@ class UserUpdateSerializer(serializers.Serializer):
     )
     date_of_birth = serializers.DateField(required=False, allow_null=True, help_text="Learners.")
     national_insurance_number = Text(help_text="Learners only.")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
 
 
 class CancelSerializer(serializers.Serializer):
