@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import User
-from uploads import employers, importing
+from accounts.models import Invitation, User
+from uploads import employers, importing, people
 from uploads.models import Upload, UploadStatus
 
 from .test_employers_upload import csv_bytes, row, upload
@@ -33,6 +33,47 @@ def test_the_task_imports_once_however_often_it_runs(
     assert User.objects.filter(email__endswith="khan.example").count() == 2
     assert len(mail.outbox) == 2  # one invitation each, never two
     assert importing.progress_of(found.pk) == {"checked": 2, "written": 2}
+
+
+def test_a_worker_lost_mid_import_leaves_nothing_and_the_rerun_imports_once(
+    client,
+    admin,
+    world,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    """The import is one transaction: a worker that dies after some batches are written (here,
+    an error in the third batch of one row each) leaves no account, no invitation and no email,
+    and the upload still Importing, so the re-queued task does it all, once."""
+    found, _ = upload(client, csv_bytes([row(1), row(2), row(3)]))
+    Upload.objects.filter(pk=found.pk).update(status=UploadStatus.IMPORTING)
+    monkeypatch.setattr(people, "BATCH", 1)
+    batches = []
+    populate = employers._populate
+
+    def dies_on_the_third(users, batch):
+        batches.append(len(batch))
+        if len(batches) == 3:
+            raise RuntimeError("the worker's process was lost")
+        populate(users, batch)
+
+    monkeypatch.setattr(employers, "_populate", dies_on_the_third)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        importing.import_upload(found.pk)
+    assert batches == [1, 1, 1]
+    assert not User.objects.filter(email__endswith="khan.example").exists()
+    assert not Invitation.objects.filter(email__endswith="khan.example").exists()
+    assert mail.outbox == []
+    found.refresh_from_db()
+    assert found.status == UploadStatus.IMPORTING
+
+    monkeypatch.setattr(employers, "_populate", populate)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert importing.import_upload(found.pk) == "3 created, 0 updated"
+    assert User.objects.filter(email__endswith="khan.example").count() == 3
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        f"sam{number}@khan.example" for number in (1, 2, 3)
+    ]
 
 
 def test_a_race_for_an_address_writes_nothing_and_says_so(
