@@ -19,6 +19,8 @@ TITLES = {
     405: "Method not allowed",
     406: "Not acceptable",
     409: "Conflict",
+    500: "Server error",
+    503: "Unavailable",
     413: "Request too large",
     415: "Unsupported media type",
     422: "Cannot be processed",
@@ -69,14 +71,19 @@ def as_drf(error: DjangoValidationError) -> exceptions.ValidationError:
     )
 
 
-def problem(status_code: int, detail: str, **extra: Any) -> Response:
-    body = {
+def problem_body(status_code: int, detail: str, **extra: Any) -> dict[str, Any]:
+    """The one shape of every API error (RFC 9457), from DRF's views or Django's handlers."""
+    return {
         "type": "about:blank",
         "title": TITLES.get(status_code, "Error"),
         "status": status_code,
         "detail": detail,
         **extra,
     }
+
+
+def problem(status_code: int, detail: str, **extra: Any) -> Response:
+    body = problem_body(status_code, detail, **extra)
     return Response(body, status=status_code, content_type=PROBLEM_TYPE)
 
 

@@ -17,10 +17,14 @@ RETRY_AFTER_SECONDS = 30
 DATABASE_LOST = (OperationalError, InterfaceError)
 
 
-def api_problem(status: int, title: str, detail: str) -> HttpResponse:
-    """An error under /api/ in the API's own shape (RFC 9457), not an HTML page."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-    return HttpResponse(json.dumps(body), status=status, content_type="application/problem+json")
+def api_problem(status: int, detail: str) -> HttpResponse:
+    """An error under /api/ in the API's own shape, not an HTML page."""
+    # Imported here: logging's configuration loads this module before Django (and so REST
+    # framework) is set up.
+    from api.problems import PROBLEM_TYPE, problem_body
+
+    body = json.dumps(problem_body(status, detail))
+    return HttpResponse(body, status=status, content_type=PROBLEM_TYPE)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -28,15 +32,15 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     ``DATA_UPLOAD_MAX_MEMORY_SIZE``): an API caller gets problem details."""
     if request.path.startswith(API_PREFIX):
         if isinstance(exception, RequestDataTooBig):
-            return api_problem(413, "Request too large", "Send at most 2.5 MB in one request.")
-        return api_problem(400, "Bad request", "The request could not be read.")
+            return api_problem(413, "Send at most 2.5 MB in one request.")
+        return api_problem(400, "The request could not be read.")
     return defaults.bad_request(request, exception)
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Django's ``handler404``: an API caller gets problem details, a person the page."""
     if request.path.startswith(API_PREFIX):
-        return api_problem(404, "Not found", "No such address in the API. See /api/docs/.")
+        return api_problem(404, "No such address in the API. See /api/docs/.")
     return defaults.page_not_found(request, exception)
 
 
@@ -47,10 +51,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if request.path.startswith(API_PREFIX):
         if isinstance(error, DATABASE_LOST):
-            response = api_problem(503, "Unavailable", "Try again shortly.")
+            response = api_problem(503, "Try again shortly.")
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
             return response
-        return api_problem(500, "Server error", "Something went wrong on our side.")
+        return api_problem(500, "Something went wrong on our side.")
     if isinstance(error, DATABASE_LOST):
         html = loader.render_to_string("503.html", {"retry_after": RETRY_AFTER_SECONDS})
         response = HttpResponse(html, status=503)

@@ -59,3 +59,21 @@ def test_bad_search_values_are_named(api, query):
     response = api.get(f"/api/v1/users/?{query}")
     assert response.status_code == 400
     assert problem_of(response)["errors"]
+
+
+def test_a_fault_in_the_code_answers_a_json_500(api, monkeypatch):
+    from api import organisations
+
+    def broken(**kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(organisations, "organisation_list", broken)
+    api.raise_request_exception = False
+    response = api.get("/api/v1/organisations/")
+    assert response.status_code == 500
+    assert problem_of(response) == {
+        "type": "about:blank",
+        "title": "Server error",
+        "status": 500,
+        "detail": "Something went wrong on our side.",
+    }
