@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
@@ -146,6 +147,18 @@ def limit_of(request: Request) -> int:
     if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
         raise exceptions.ValidationError({"limit": [LIMIT_INVALID]})
     return int(text)
+
+
+SEARCH = forms.CharField(required=False, max_length=200)
+
+
+def search_of(request: Request) -> str:
+    """A list's ``q``, checked as the Users list's search box checks it (at most 200
+    characters, no NUL, which PostgreSQL refuses in text)."""
+    try:
+        return SEARCH.clean(request.query_params.get("q", ""))
+    except DjangoValidationError as error:
+        raise exceptions.ValidationError({"q": error.messages}) from None
 
 
 def keyset_answer(

@@ -11,6 +11,7 @@ from employers.services import (
     organisation_clean,
     organisation_create,
 )
+from ui.parsing import search_words
 
 from . import serializers as shapes
 from .base import (
@@ -20,6 +21,7 @@ from .base import (
     answers,
     keyset_answer,
     named,
+    search_of,
     typed_or_all_errors,
 )
 from .idempotency import idempotent
@@ -41,7 +43,7 @@ class OrganisationListView(ApiView):
         responses=answers({200: shapes.OrganisationPageSerializer}),
     )
     def get(self, request: Request) -> Response:
-        rows = organisation_list(tenant=self.tenant, search=request.query_params.get("q", ""))
+        rows = organisation_list(tenant=self.tenant, search=search_of(request))
         return keyset_answer(
             request,
             rows,
@@ -94,7 +96,7 @@ class GroupListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         rows = EmployerGroup.objects.for_tenant(self.tenant)
-        for word in request.query_params.get("q", "").split()[:10]:
+        for word in search_words(search_of(request)):
             rows = rows.filter(path__icontains=word)
         return keyset_answer(
             request,

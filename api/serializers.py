@@ -336,6 +336,7 @@ BULK_LISTS = ("employer_groups", "roles", "interfaces")
 NOT_TEXT = "Write this as text."
 NOT_A_LIST = 'Write this as a list of names, like ["North West"].'
 NOT_YES_OR_NO = "Write true, false or null."
+NULL_CHARACTER = "Null characters are not allowed."
 NOT_A_FIELD = "There is no such field. The fields are those of a CSV upload's columns."
 
 
@@ -347,7 +348,9 @@ def bulk_cells(row: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
     for name, value in row.items():
         if value is None:
             continue
-        if name in BULK_TEXT:
+        if any("\x00" in str(part) for part in (value if isinstance(value, list) else [value])):
+            problems[str(name)[:100]] = NULL_CHARACTER
+        elif name in BULK_TEXT:
             if isinstance(value, str):
                 cells[name] = value
             else:

@@ -33,7 +33,8 @@ def header_key(text: str) -> str:
 
 def decode(raw: bytes) -> str:
     """UTF-8 (a leading byte-order mark dropped), else Windows-1252; never binary."""
-    if b"\x00" in raw[:4096]:
+    # A NUL byte anywhere: no spreadsheet writes one in a CSV, and PostgreSQL refuses it in text.
+    if b"\x00" in raw:
         raise FileProblem("This file is not a CSV text file. Save it from your spreadsheet as CSV.")
     try:
         return raw.decode("utf-8-sig")

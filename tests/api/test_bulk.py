@@ -94,3 +94,23 @@ def test_a_row_with_the_wrong_types_is_named_and_nothing_is_written(api, group):
         "rows.1.age": "There is no such field. The fields are those of a CSV upload's columns.",
     }
     assert not User.objects.filter(surname="Bulk").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("email", "bo\x00@example.com"),
+        ("employer_groups", ["North\x00West"]),
+        ("roles", ["Super\x00visor"]),
+        ("position", "Fore\x00man"),
+    ],
+)
+def test_a_null_character_in_a_row_is_named_not_sent_to_the_database(api, group, field, value):
+    """PostgreSQL refuses NUL in text: it answered 500 when a row's email or names held one."""
+    response = api.post(
+        "/api/v1/employers/bulk/", {"rows": [row(1, **{field: value})]}, format="json"
+    )
+    assert response.status_code == 400
+    errors = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert errors == {f"rows.0.{field}": "Null characters are not allowed."}
+    assert not User.objects.filter(surname="Bulk").exists()

@@ -77,3 +77,12 @@ def test_a_fault_in_the_code_answers_a_json_500(api, monkeypatch):
         "status": 500,
         "detail": "Something went wrong on our side.",
     }
+
+
+@pytest.mark.parametrize("path", ["/api/v1/employer-groups/", "/api/v1/organisations/"])
+@pytest.mark.parametrize("query", ["q=%00north", "q=" + "n" * 201])
+def test_every_searched_list_names_a_bad_search(api, path, query):
+    """Schemathesis found a NUL in the groups' search reaching PostgreSQL (a 500)."""
+    response = api.get(f"{path}?{query}")
+    assert response.status_code == 400
+    assert [error["field"] for error in problem_of(response)["errors"]] == ["q"]

@@ -279,6 +279,12 @@ def test_the_error_report_never_holds_a_cell_a_spreadsheet_would_run(client, adm
     ("content", "message"),
     [
         (b"\x00\x01\x02binary", "not a CSV text file"),
+        # A NUL deep in the file (PostgreSQL would refuse it in a search: a 500 before).
+        (
+            csv_bytes([row(n) for n in range(1, 80)])
+            + b"Mr,Sam,Khan,late\x00nul@khan.example,07400 123456,,,,,Classic,\n",
+            "not a CSV text file",
+        ),
         (b"", "This file is empty."),
         (",".join(HEADER).encode(), "has a header but no people"),
     ],
