@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
 from .models import ApiToken
-from .tokens import scopes_allowed, token_find, token_scopes
+from .tokens import scope_allowed, token_allows, token_find
 
 TOKEN_REFUSED = "The token is unknown, expired or revoked. Make a new one under Home → API tokens."
 HEADER_MALFORMED = "Send the token as 'Authorization: Bearer <token>'."
@@ -40,14 +40,14 @@ class BearerTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-def scopes_of(request: Request) -> set[str]:
-    """The scopes this call holds: the token's (within its creator's roles), or for a signed-in
-    browser session, whatever the person's roles grant."""
+def holds_scope(request: Request, scope: str) -> bool:
+    """Whether this call may do what ``scope`` covers: through the token's scopes (within its
+    creator's roles), or for a signed-in browser session, through the person's roles."""
     if isinstance(request.auth, ApiToken):
-        return token_scopes(request.auth)
-    if request.user and request.user.is_authenticated:
-        return scopes_allowed(request.user)
-    return set()
+        return token_allows(request.auth, scope)
+    return bool(request.user and request.user.is_authenticated) and scope_allowed(
+        request.user, scope
+    )
 
 
 class HasScope(BasePermission):
@@ -61,7 +61,7 @@ class HasScope(BasePermission):
         needed = view.scopes.get(request.method)
         if needed is None:
             return True  # OPTIONS and HEAD follow DRF's own rules
-        if needed in scopes_of(request):
+        if holds_scope(request, needed):
             return True
         self.message = f"This needs the '{needed}' scope, which this token does not have."
         return False

@@ -1,17 +1,17 @@
 """API tokens: made, shown once, checked on every call, revoked. Only a digest is kept."""
 
+import functools
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import Permission, RolePermission, User, UserStatus
+from accounts.models import Permission, User, UserStatus
 
 from .models import ApiToken, Scope
 
@@ -33,23 +33,27 @@ EXPIRY_RANGE = "A token must expire within 1 to 365 days."
 ALREADY_REVOKED = "This token is already revoked."
 
 
-def scopes_allowed(
-    user: User, *, creates_users: bool | None = None, manages_organisations: bool | None = None
-) -> set[str]:
-    """What ``user``'s roles let them do through the API: the same as on the pages. The two
-    permissions that matter may be handed in, read with the token in the same query."""
+# The permission a role must grant for each scope that changes something; reading needs none
+# beyond being an administrator who can sign in.
+SCOPE_PERMISSIONS = {
+    Scope.USERS_WRITE: Permission.CREATE_USERS,
+    Scope.INVITATIONS_SEND: Permission.CREATE_USERS,
+    Scope.ORGANISATIONS_WRITE: Permission.MANAGE_ORGANISATIONS,
+}
+
+
+def scope_allowed(user: User, scope: str) -> bool:
+    """Whether ``user``'s roles let them do what ``scope`` covers: the same as on the pages.
+    Their roles are read only for a scope that needs a permission."""
     if not user.is_administrator or user.status != UserStatus.FULL or user.is_archived:
-        return set()
-    if creates_users is None:
-        creates_users = user.has_tenant_permission(Permission.CREATE_USERS)
-    if manages_organisations is None:
-        manages_organisations = user.has_tenant_permission(Permission.MANAGE_ORGANISATIONS)
-    allowed = {Scope.USERS_READ, Scope.ORGANISATIONS_READ}
-    if creates_users:
-        allowed |= {Scope.USERS_WRITE, Scope.INVITATIONS_SEND}
-    if manages_organisations:
-        allowed.add(Scope.ORGANISATIONS_WRITE)
-    return {str(scope) for scope in allowed}
+        return False
+    needed = SCOPE_PERMISSIONS.get(Scope(scope))
+    return needed is None or user.has_tenant_permission(needed)
+
+
+def scopes_allowed(user: User) -> set[str]:
+    """Every scope ``user`` may hold (or give a token they make)."""
+    return {scope for scope in Scope.values if scope_allowed(user, scope)}
 
 
 def digest_of(secret: str) -> str:
@@ -133,22 +137,61 @@ def token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     return locked
 
 
-def _granted(permission: str) -> RawSQL:
-    """Whether the token's maker holds ``permission`` through a role: one EXISTS, written out
-    because the ORM's own Exists cost a millisecond a call to compile (every API call runs
-    this). Table and column names come from the models."""
-    link = User.roles.through._meta
-    grant = RolePermission._meta
-    # Only the models' own table and column names are written in; the permission is a
-    # parameter. So nothing a caller sends reaches the SQL text.
-    sql = (
-        f'EXISTS (SELECT 1 FROM "{grant.db_table}" g INNER JOIN "{link.db_table}" r '  # noqa: S608  # nosec B608
-        f'ON r."{link.get_field("role").column}" = g."{grant.get_field("role").column}" '
-        f'WHERE r."{link.get_field("user").column}" = '
-        f'"{ApiToken._meta.db_table}"."{ApiToken._meta.get_field("created_by").column}" '
-        f'AND g."{grant.get_field("permission").column}" = %s)'
-    )
-    return RawSQL(sql, [permission], output_field=BooleanField())  # noqa: S611  # nosec B611
+# Where the digest goes among the lookup's parameters: a marker, never sent to the database.
+_DIGEST_SLOT = "digest goes here"
+
+
+class _TokenLookup:
+    """The query every API call runs, compiled once per process: a token by its digest, with
+    its creator and tenant. Building and compiling it through the ORM cost about as much as
+    the database takes to answer it; now a call sends it and builds the three objects from
+    the row, as the ORM would."""
+
+    def __init__(self, alias: str) -> None:
+        self.alias = alias
+        queryset = (
+            ApiToken.objects.using(alias)
+            .select_related("created_by__tenant")
+            .filter(digest=_DIGEST_SLOT)
+            .order_by()[:1]
+        )
+        self.compiler = queryset.query.get_compiler(using=alias)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        self.slot = self.params.index(_DIGEST_SLOT)
+        selected = [column[0] for column in self.compiler.select]
+        # The fields' own conversions from what the driver returns (the scopes' JSON, say).
+        self.converters = self.compiler.get_converters(selected)
+
+    def find(self, digest: str) -> ApiToken | None:
+        params = [*self.params]
+        params[self.slot] = digest
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = next(iter(self.compiler.apply_converters([row], self.converters)))
+        token: ApiToken = self._build(self.compiler.klass_info, values)
+        return token
+
+    def _build(self, klass_info: dict[str, Any], values: list[Any]) -> Any:
+        """One model and, through ``select_related``, the ones it joins, from their columns."""
+        indexes = klass_info["select_fields"]
+        select = self.compiler.select
+        instance = klass_info["model"].from_db(
+            self.alias,
+            [select[index][0].target.attname for index in indexes],
+            [values[index] for index in indexes],
+        )
+        for related in klass_info.get("related_klass_infos", []):
+            related["local_setter"](instance, self._build(related, values))
+        return instance
+
+
+@functools.cache
+def _token_lookup(alias: str) -> _TokenLookup:
+    return _TokenLookup(alias)
 
 
 def token_find(secret: str) -> ApiToken | None:
@@ -156,16 +199,7 @@ def token_find(secret: str) -> ApiToken | None:
     expired or revoked one, or one whose creator can no longer sign in."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    found = (
-        ApiToken.objects.select_related("created_by__tenant")
-        .annotate(
-            creates_users=_granted(Permission.CREATE_USERS),
-            manages_organisations=_granted(Permission.MANAGE_ORGANISATIONS),
-        )
-        .filter(digest=digest_of(secret))
-        .order_by()[:1]
-    )
-    token: ApiToken | None = next(iter(found), None)
+    token = _token_lookup(router.db_for_read(ApiToken)).find(digest_of(secret))
     if token is None or not token.is_live:
         return None
     creator = token.created_by
@@ -178,12 +212,7 @@ def token_find(secret: str) -> ApiToken | None:
     return token
 
 
-def token_scopes(token: ApiToken) -> set[str]:
-    """What a token may do now: its own scopes, within what its creator's roles grant today
-    (read with the token by ``token_find``, else now)."""
-    allowed = scopes_allowed(
-        token.created_by,
-        creates_users=getattr(token, "creates_users", None),
-        manages_organisations=getattr(token, "manages_organisations", None),
-    )
-    return set(token.scopes) & allowed
+def token_allows(token: ApiToken, scope: str) -> bool:
+    """Whether a token may do what ``scope`` covers now: one of its own scopes, and one its
+    creator's roles still grant."""
+    return scope in token.scopes and scope_allowed(token.created_by, scope)

@@ -143,6 +143,26 @@ def drf_datetime(value: Any, zone: Any = None) -> str:
 
 class UserListView(ApiView):
     scopes = {"GET": Scope.USERS_READ}
+    FILTERS = ("q", "archived", "missing_mobile", "group", "sort")
+    MANY_FILTERS = ("status", "type")
+
+    def filters(self, request: Request) -> tuple[dict[str, Any], str]:
+        """The search and filters asked for, checked by the Users list's own form (and so with
+        its messages), and the sort; none asked for is the list as it first opens."""
+        if not any(name in request.query_params for name in self.FILTERS + self.MANY_FILTERS):
+            return {}, "created"
+        query = QueryDict(mutable=True)
+        for name in self.FILTERS:
+            if name in request.query_params:
+                query[name] = request.query_params[name]
+        for name in self.MANY_FILTERS:
+            query.setlist(name, request.query_params.getlist(name))
+        query["per_page"] = "10"
+        # The employer-group filter reads groups to check the one asked for: only then.
+        form = UserListFilterForm(query, tenant=self.tenant if "group" in query else None)
+        if not form.is_valid():
+            raise exceptions.ValidationError(_as_messages(form.errors.get_json_data()))
+        return form.filters(), form.sort_key
 
     @extend_schema(
         operation_id="users_list",
@@ -163,18 +183,8 @@ class UserListView(ApiView):
     )
     def get(self, request: Request) -> Response:
         per_page = limit_of(request)
-        query = QueryDict(mutable=True)
-        for name in ("q", "archived", "missing_mobile", "group", "sort", "after", "before"):
-            if name in request.query_params:
-                query[name] = request.query_params[name]
-        for name in ("status", "type"):
-            query.setlist(name, request.query_params.getlist(name))
-        query["per_page"] = "10"
-        # The employer-group filter reads groups to check the one asked for: only then.
-        form = UserListFilterForm(query, tenant=self.tenant if "group" in query else None)
-        if not form.is_valid():
-            raise exceptions.ValidationError(_as_messages(form.errors.get_json_data()))
-        users = selectors.user_list(tenant=self.tenant, **form.filters())
+        filters, sort_key = self.filters(request)
+        users = selectors.user_list(tenant=self.tenant, **filters)
         today = timezone.localdate()
         zone = timezone.get_current_timezone()
         tenant_end = self.tenant.access_ends_on
@@ -195,7 +205,7 @@ class UserListView(ApiView):
                 for row in rows
             ]
 
-        ordering = selectors.USER_LIST_SORTS[form.sort_key]
+        ordering = selectors.USER_LIST_SORTS[sort_key]
         rows = users.values(*selectors.LIST_COLUMNS)
         return keyset_answer(request, rows, ordering, shape, per_page)
 

@@ -58,6 +58,25 @@ def median_seconds(function: Callable[[], object], repeat: int = 7) -> float:
     return statistics.median(samples)
 
 
+def paired_medians(
+    ours: Callable[[], object], reference: Callable[[], object], repeat: int = 101
+) -> tuple[float, float]:
+    """Both medians, measured in turns: on a shared machine a slow spell then slows both
+    alike instead of whichever happened to be running (their ratio moved by a third between
+    runs measured one after the other)."""
+    ours()
+    reference()
+    mine, theirs = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        ours()
+        mine.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        reference()
+        theirs.append(time.perf_counter() - started)
+    return statistics.median(mine), statistics.median(theirs)
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -566,74 +585,76 @@ def bench_api(data) -> None:
     client = Client(headers={"Authorization": f"Bearer {secret}"})
     users = selectors.user_list(tenant=tenant)
 
-    def own_sql(queryset) -> float:
-        statement, params = queryset.query.get_compiler(using="default").as_sql()
-
-        def run():
-            with connection.cursor() as cursor:
-                cursor.execute(statement, params)
-                cursor.fetchall()
-
-        return median_seconds(run, repeat=31)
-
-    def listed(query) -> None:
-        response = client.get("/api/v1/users/", query)
-        assert response.status_code == 200, response.content
-        assert len(response.json()["results"]) == 100
-
-    def request_sql(query) -> float:
-        """The time of every statement the request runs (its token, its page), run raw."""
-        listed(query)  # the token's last-used time is written at most once a minute
-        with CaptureQueriesContext(connection) as captured:
-            listed(query)
-        statements = [executed["sql"] for executed in captured.captured_queries]
-
-        def run():
+    def run_raw(statements: list[str]) -> Callable[[], None]:
+        def run() -> None:
             with connection.cursor() as cursor:
                 for statement in statements:
                     cursor.execute(statement)
                     cursor.fetchall()
 
-        return median_seconds(run, repeat=31)
+        return run
 
-    compare(
-        "API: 100 users by cursor, first page, vs its own SQL (all it runs)",
-        median_seconds(repeat=31, function=lambda: listed({"limit": 100})),
-        request_sql({"limit": 100}),
-        3,
-    )
-    compare(
-        "API: 100 users by cursor, first page, vs the page's query alone",
-        median_seconds(repeat=31, function=lambda: listed({"limit": 100})),
-        own_sql(users[:101]),
-        3,
-    )
+    def page_sql(queryset) -> Callable[[], None]:
+        statement, params = queryset.query.get_compiler(using="default").as_sql()
+
+        def run() -> None:
+            with connection.cursor() as cursor:
+                cursor.execute(statement, params)
+                cursor.fetchall()
+
+        return run
+
+    def listing(query) -> Callable[[], None]:
+        def run() -> None:
+            response = client.get("/api/v1/users/", query)
+            assert response.status_code == 200, response.content
+            assert len(response.json()["results"]) == 100
+
+        return run
+
+    def request_sql(query) -> Callable[[], None]:
+        """Every statement the request runs (its token, its page), run raw."""
+        listing(query)()  # the token's last-used time is written at most once a minute
+        with CaptureQueriesContext(connection) as captured:
+            listing(query)()
+        return run_raw([executed["sql"] for executed in captured.captured_queries])
+
+    def minimal() -> None:
+        assert client.get("/api/v1/positions/", {"limit": 1}).status_code == 200
+
+    deep = users[min(500_000, data.big_count // 2)]
+    pages = {
+        "first page": ({"limit": 100}, users[:101]),
+        "half a million deep": (
+            {"limit": 100, "after": cursor_for(deep, selectors.USER_LIST_ORDER)},
+            users.filter(created_at__lte=deep.created_at).order_by(*selectors.USER_LIST_ORDER)[
+                :101
+            ],
+        ),
+    }
+    page_alone = {}
+    for where, (query, page) in pages.items():
+        compare(
+            f"API: 100 users by cursor, {where}, vs its own SQL (all it runs)",
+            *paired_medians(listing(query), request_sql(query)),
+            3,
+        )
+        request, page_alone[where] = paired_medians(listing(query), page_sql(page))
+        compare(
+            f"API: 100 users by cursor, {where}, vs the page's query alone",
+            request,
+            page_alone[where],
+            3,
+        )
     # What any API request costs before its own work: the token, its scopes and one row.
-    minimal = median_seconds(lambda: client.get("/api/v1/positions/", {"limit": 1}), repeat=31)
+    request, least = paired_medians(listing({"limit": 100}), minimal)
     compare(
         "API: 100 users by cursor, first page, vs a minimal API request + its SQL",
-        median_seconds(repeat=31, function=lambda: listed({"limit": 100})),
-        minimal + own_sql(users[:101]),
+        request,
+        least + page_alone["first page"],
         1.5,
     )
-    deep = users[min(500_000, data.big_count // 2)]
-    cursor = cursor_for(deep, selectors.USER_LIST_ORDER)
-    deep_sql = own_sql(
-        users.filter(created_at__lte=deep.created_at).order_by(*selectors.USER_LIST_ORDER)[:101]
-    )
-    ROWS.append(Row("a minimal API request (one position)", ms(minimal), "", "", "", ""))
-    compare(
-        "API: 100 users by cursor, half a million deep, vs its own SQL (all it runs)",
-        median_seconds(repeat=31, function=lambda: listed({"limit": 100, "after": cursor})),
-        request_sql({"limit": 100, "after": cursor}),
-        3,
-    )
-    compare(
-        "API: 100 users by cursor, half a million deep, vs the page's query alone",
-        median_seconds(repeat=31, function=lambda: listed({"limit": 100, "after": cursor})),
-        deep_sql,
-        3,
-    )
+    ROWS.append(Row("a minimal API request (one position)", ms(least), "", "", "", ""))
 
     group = EmployerGroupFactory(tenant=tenant, name="Bench API bulk")
     fields = ["title", "first_name", "surname", "email", "mobile", "employer_groups", "interfaces"]
@@ -700,8 +721,7 @@ def bench_api(data) -> None:
 
     compare(
         "API bulk create of 1,000 employers vs the CSV importer's check and write",
-        median_seconds(rolled_back(through_api), repeat=5),
-        median_seconds(rolled_back(through_importer), repeat=5),
+        *paired_medians(rolled_back(through_api), rolled_back(through_importer), repeat=9),
         1.25,
         unit=lambda s: f"{s:.2f} s",
     )

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from accounts.lifecycle import account_cancel
 from accounts.models import AuditEvent, Permission
 from api.models import ApiToken
-from api.tokens import PREFIX, token_create, token_revoke
+from api.tokens import PREFIX, token_create, token_find, token_revoke
 from tests.factories import AdministratorFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +99,20 @@ def test_a_token_records_when_it_was_last_used(admin, token_for):
     client.get("/api/v1/users/")
     token.refresh_from_db()
     assert token.last_used_at is not None
+
+
+def test_one_query_finds_a_token_with_its_maker_and_tenant(admin, django_assert_num_queries):
+    made, secret = token_create(created_by=admin, name="Sync", scopes=["users:read"])
+    ApiToken.objects.filter(pk=made.pk).update(last_used_at=timezone.now())
+    for _ in range(2):  # the lookup is compiled once; each use still asks the database
+        with django_assert_num_queries(1):
+            found = token_find(secret)
+            assert found is not None
+            assert (found.pk, found.name, found.scopes) == (made.pk, "Sync", ["users:read"])
+            assert found.expires_at == made.expires_at and found.revoked_at is None
+            assert found.created_by == admin and found.created_by.tenant.name == admin.tenant.name
+    token_revoke(token=made, revoked_by=admin)
+    assert token_find(secret) is None
 
 
 def test_a_token_loses_a_scope_when_its_maker_loses_the_permission(admin, token_for):
