@@ -1,8 +1,8 @@
 """API tokens: made, shown once, checked on every call, revoked. Only a digest is kept."""
 
-import functools
 import hashlib
 import secrets
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -142,7 +142,7 @@ _DIGEST_SLOT = "digest goes here"
 
 
 class _TokenLookup:
-    """The query every API call runs, compiled once per process: a token by its digest, with
+    """The query every API call runs, compiled once per thread: a token by its digest, with
     its creator and tenant. Building and compiling it through the ORM cost about as much as
     the database takes to answer it; now a call sends it and builds the three objects from
     the row, as the ORM would."""
@@ -189,9 +189,16 @@ class _TokenLookup:
         return instance
 
 
-@functools.cache
+# One compiled lookup per thread, as Django keeps one connection per thread: the compiler holds
+# the connection it was made for.
+_compiled = threading.local()
+
+
 def _token_lookup(alias: str) -> _TokenLookup:
-    return _TokenLookup(alias)
+    lookups: dict[str, _TokenLookup] = _compiled.__dict__.setdefault("lookups", {})
+    if alias not in lookups:
+        lookups[alias] = _TokenLookup(alias)
+    return lookups[alias]
 
 
 def token_find(secret: str) -> ApiToken | None:
