@@ -81,9 +81,10 @@ def test_past_its_rate_a_token_gets_429_with_retry_after(
     settings, api, person, method, path, scope
 ):
     settings.API_RATE = "2/minute"
-    for _ in range(2):
-        assert call(api, method, path, person.pk).status_code != 429
-    response = call(api, method, path, person.pk)
+    with time_machine.travel(timezone.now(), tick=False):  # one minute's window throughout
+        for _ in range(2):
+            assert call(api, method, path, person.pk).status_code != 429
+        response = call(api, method, path, person.pk)
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["status"] == 429
@@ -93,9 +94,21 @@ def test_each_token_has_its_own_rate(settings, admin, token_for):
     settings.API_RATE = "1/minute"
     _, first = token_for(admin)
     _, second = token_for(admin)
-    assert first.get("/api/v1/users/").status_code == 200
-    assert first.get("/api/v1/users/").status_code == 429
-    assert second.get("/api/v1/users/").status_code == 200
+    with time_machine.travel(timezone.now(), tick=False):
+        assert first.get("/api/v1/users/").status_code == 200
+        assert first.get("/api/v1/users/").status_code == 429
+        assert second.get("/api/v1/users/").status_code == 200
+
+
+def test_a_rate_counts_each_clock_minute_and_says_when_the_next_begins(settings, api):
+    settings.API_RATE = "2/minute"
+    minute = timezone.now().replace(second=0, microsecond=0) + timedelta(minutes=1)
+    with time_machine.travel(minute + timedelta(seconds=50), tick=False):
+        assert [api.get("/api/v1/users/").status_code for _ in range(3)] == [200, 200, 429]
+        refused = api.get("/api/v1/users/")
+        assert refused.status_code == 429 and refused["Retry-After"] == "10"
+    with time_machine.travel(minute + timedelta(minutes=1), tick=False):
+        assert api.get("/api/v1/users/").status_code == 200
 
 
 def test_the_browser_session_works_with_its_csrf_token(admin):
