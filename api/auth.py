@@ -77,6 +77,10 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     scope = "api"
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.wait_seconds: float | None = None
+
     def get_rate(self) -> str:
         return settings.API_RATE
 
@@ -106,4 +110,4 @@ class TokenRateThrottle(SimpleRateThrottle):
         return False
 
     def wait(self) -> float | None:
-        return getattr(self, "wait_seconds", None)
+        return self.wait_seconds
