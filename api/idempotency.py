@@ -18,12 +18,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import exceptions
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .models import ApiToken, IdempotentRequest
 from .problems import problem
+from .renderers import JSONRenderer
 
 HEADER = "Idempotency-Key"
 KEPT_FOR = timedelta(hours=24)

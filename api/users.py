@@ -131,16 +131,6 @@ def created(user: User, invitation: Invitation | None) -> Response:
     )
 
 
-SUMMARY_FIELDS = ("id", "user_type", "title", "first_name", "surname", "email", "username")
-
-
-def drf_datetime(value: Any, zone: Any = None) -> str:
-    """A time as DRF's DateTimeField writes it (local time, ISO 8601, UTC as Z), at a tenth of
-    its cost; ``zone`` (the current time zone) saves looking it up for each row."""
-    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 class UserListView(ApiView):
     scopes = {"GET": Scope.USERS_READ}
     FILTERS = ("q", "archived", "missing_mobile", "group", "sort")
@@ -189,21 +179,15 @@ class UserListView(ApiView):
         zone = timezone.get_current_timezone()
         tenant_end = self.tenant.access_ends_on
 
-        def shape(rows: list[dict[str, Any]]) -> Any:
-            # Plain values, shaped by hand: a DRF serializer cost 60 µs a row here.
-            return [
-                {
-                    **{field: row[field] for field in SUMMARY_FIELDS},
-                    "status": shown_status_of(
-                        row["status"], row["access_ends_on"] or tenant_end, today
-                    ),
-                    "created_at": drf_datetime(row["created_at"], zone),
-                    "access_ends_on": row["access_ends_on"].isoformat()
-                    if row["access_ends_on"]
-                    else None,
-                }
-                for row in rows
-            ]
+        def shape(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            # The rows from values(), shaped in place (a DRF serializer cost 60 µs a row here).
+            # Times stay datetimes, in the current time zone: the renderer writes them as
+            # DRF's DateTimeField would.
+            for row in rows:
+                ends = row["access_ends_on"] or tenant_end
+                row["status"] = shown_status_of(row["status"], ends, today)
+                row["created_at"] = row["created_at"].astimezone(zone)
+            return rows
 
         # The order user_list gave the rows: the page's cursor follows it.
         ordering = selectors.USER_LIST_SORTS.get(filters.get("sort", ""), selectors.USER_LIST_ORDER)

@@ -5,12 +5,13 @@ from django.urls import include, path
 from accounts import views as account_views
 
 urlpatterns = [
+    # The API first: a call is then resolved among its own few patterns, not after every page's.
+    path("", include("api.urls")),
     path("", account_views.HomeView.as_view(), name="home"),
     path("", include("accounts.urls")),
     path("", include("employers.urls")),
     path("", include("learners.urls")),
     path("", include("uploads.urls")),
-    path("", include("api.urls")),
     path("django-admin/", admin.site.urls),
 ]
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):

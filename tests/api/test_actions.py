@@ -202,9 +202,11 @@ def test_a_listed_time_reads_as_the_persons_own_page_gives_it(api, tenant):
 
     summer = UserFactory(tenant=tenant, created_at=datetime(2026, 7, 1, 9, 30, tzinfo=UTC))
     winter = UserFactory(tenant=tenant, created_at=datetime(2026, 1, 5, 9, 30, tzinfo=UTC))
+    precise = UserFactory(tenant=tenant, created_at=datetime(2026, 3, 2, 8, 0, 0, 250, tzinfo=UTC))
     listed = {row["id"]: row for row in api.get("/api/v1/users/").json()["results"]}
-    for person in (summer, winter):
+    for person in (summer, winter, precise):
         own = api.get(f"/api/v1/users/{person.pk}/").json()
         assert listed[person.pk]["created_at"] == own["created_at"]
     assert listed[summer.pk]["created_at"] == "2026-07-01T10:30:00+01:00"
     assert listed[winter.pk]["created_at"] == "2026-01-05T09:30:00Z"
+    assert listed[precise.pk]["created_at"] == "2026-03-02T08:00:00.000250Z"
