@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from accounts.audit import audit_route
 from accounts.models import Tenant
+from ui.compiled import Shape
 from ui.pagination import keyset_page
 
 from .idempotency import HEADER
@@ -163,7 +164,7 @@ def search_of(request: Request) -> str:
 
 def keyset_answer(
     request: Request,
-    rows: QuerySet[Any],
+    rows: QuerySet[Any] | Shape,
     ordering: tuple[str, ...],
     shape: Callable[[list[Any]], Any],
     per_page: int | None = None,

@@ -2,16 +2,16 @@
 
 import hashlib
 import secrets
-import threading
 from datetime import timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Permission, User, UserStatus
+from ui.compiled import StandIns, compiled
 
 from .models import ApiToken, Scope
 
@@ -137,68 +137,14 @@ def token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     return locked
 
 
-# Where the digest goes among the lookup's parameters: a marker, never sent to the database.
-_DIGEST_SLOT = "digest goes here"
-
-
-class _TokenLookup:
-    """The query every API call runs, compiled once per thread: a token by its digest, with
-    its creator and tenant. Building and compiling it through the ORM cost about as much as
-    the database takes to answer it; now a call sends it and builds the three objects from
-    the row, as the ORM would."""
-
-    def __init__(self, alias: str) -> None:
-        self.alias = alias
-        queryset = (
-            ApiToken.objects.using(alias)
-            .select_related("created_by__tenant")
-            .filter(digest=_DIGEST_SLOT)
-            .order_by()[:1]
-        )
-        self.compiler = queryset.query.get_compiler(using=alias)
-        self.sql, params = self.compiler.as_sql()
-        self.params = list(params)
-        self.slot = self.params.index(_DIGEST_SLOT)
-        selected = [column[0] for column in self.compiler.select]
-        # The fields' own conversions from what the driver returns (the scopes' JSON, say).
-        self.converters = self.compiler.get_converters(selected)
-
-    def find(self, digest: str) -> ApiToken | None:
-        params = [*self.params]
-        params[self.slot] = digest
-        with connections[self.alias].cursor() as cursor:
-            cursor.execute(self.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        values = next(iter(self.compiler.apply_converters([row], self.converters)))
-        token: ApiToken = self._build(self.compiler.klass_info, values)
-        return token
-
-    def _build(self, klass_info: dict[str, Any], values: list[Any]) -> Any:
-        """One model and, through ``select_related``, the ones it joins, from their columns."""
-        indexes = klass_info["select_fields"]
-        select = self.compiler.select
-        instance = klass_info["model"].from_db(
-            self.alias,
-            [select[index][0].target.attname for index in indexes],
-            [values[index] for index in indexes],
-        )
-        for related in klass_info.get("related_klass_infos", []):
-            related["local_setter"](instance, self._build(related, values))
-        return instance
-
-
-# One compiled lookup per thread, as Django keeps one connection per thread: the compiler holds
-# the connection it was made for.
-_compiled = threading.local()
-
-
-def _token_lookup(alias: str) -> _TokenLookup:
-    lookups: dict[str, _TokenLookup] = _compiled.__dict__.setdefault("lookups", {})
-    if alias not in lookups:
-        lookups[alias] = _TokenLookup(alias)
-    return lookups[alias]
+def _token_by_digest(stand_ins: StandIns) -> QuerySet[ApiToken]:
+    """The query every API call runs: a token by its digest, with its creator and tenant.
+    Building and compiling it through the ORM cost about as much as the database takes to
+    answer it, so it is compiled once (see ui.compiled)."""
+    digest = stand_ins.of(ApiToken._meta.get_field("digest"), "digest")
+    return (
+        ApiToken.objects.select_related("created_by__tenant").filter(digest=digest).order_by()[:1]
+    )
 
 
 def token_find(secret: str) -> ApiToken | None:
@@ -206,7 +152,10 @@ def token_find(secret: str) -> ApiToken | None:
     expired or revoked one, or one whose creator can no longer sign in."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = _token_lookup(router.db_for_read(ApiToken)).find(digest_of(secret))
+    rows = compiled(ApiToken, "token by digest", _token_by_digest).fetch(
+        {"digest": digest_of(secret)}
+    )
+    token: ApiToken | None = rows[0] if rows else None
     if token is None or not token.is_live:
         return None
     creator = token.created_by

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
 
+from .compiled import Shape, StandIns, compiled
 from .parsing import MAX_ID
 
 # Beyond this a page number is nonsense typed into the address bar: an OFFSET that large costs
@@ -129,7 +130,7 @@ def _beyond(names: list[str], descending: list[bool], values: list[Any], *, forw
 
 
 def keyset_page(
-    queryset: QuerySet[Any],
+    queryset: "QuerySet[Any] | Shape",
     *,
     ordering: tuple[str, ...],
     per_page: int,
@@ -139,23 +140,48 @@ def keyset_page(
     """One page of ``queryset`` in ``ordering`` (which must end in a unique field, such as
     ``-id``), starting after the cursor ``after`` or ending before ``before``; the first page
     when neither is a valid cursor. A ``values()`` queryset (holding the ordering's fields)
-    pages the same way, without building a model instance a row."""
+    pages the same way, without building a model instance a row; so does a ``Shape``, whose
+    page query is compiled once for each ordering, size and direction."""
     names = [name.lstrip("-") for name in ordering]
     descending = [name.startswith("-") for name in ordering]
-    fields = [queryset.model._meta.get_field(name) for name in names]
-    reversed_order = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
+    model = queryset.model
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    reversed_order = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
+
+    def rows_from(boundary: list[Any] | None, *, forward: bool) -> list[Any]:
+        """Up to per_page + 1 rows beyond ``boundary`` (from the start, without one), going
+        forward in the ordering or back."""
+        order = ordering if forward else reversed_order
+        if isinstance(queryset, Shape):
+            return compiled_rows(queryset, boundary, forward=forward, order=order)
+        rows = queryset.order_by(*order)
+        if boundary is not None:
+            rows = rows.filter(_beyond(names, descending, boundary, forward=forward))
+        return list(rows[: per_page + 1])
+
+    def compiled_rows(
+        shape: Shape, boundary: list[Any] | None, *, forward: bool, order: tuple[str, ...]
+    ) -> list[Any]:
+        def build(stand_ins: StandIns) -> QuerySet[Any]:
+            rows = shape.build(stand_ins).order_by(*order)
+            if boundary is not None:
+                marks = [stand_ins.of(field, f"boundary {n}") for n, field in enumerate(fields)]
+                rows = rows.filter(_beyond(names, descending, marks, forward=forward))
+            return rows[: per_page + 1]
+
+        key = (shape.key, order, per_page, boundary is not None)
+        values = dict(shape.values)
+        for number, value in enumerate(boundary or []):
+            values[f"boundary {number}"] = value
+        return compiled(model, key, build).fetch(values)
 
     def cursor_of(row: Any) -> str:
-        return cursor_for(row, ordering, queryset.model)
+        return cursor_for(row, ordering, model)
 
     going_back = _decode(before, fields) if before and not after else None
     start = _decode(after, fields) if after else None
     if going_back is not None:
-        rows = list(
-            queryset.filter(_beyond(names, descending, going_back, forward=False)).order_by(
-                *reversed_order
-            )[: per_page + 1]
-        )
+        rows = rows_from(going_back, forward=False)
         more_before = len(rows) > per_page
         rows = list(reversed(rows[:per_page]))
         return KeysetPage(
@@ -164,10 +190,7 @@ def keyset_page(
             next_cursor=cursor_of(rows[-1]) if rows else "",
             previous_cursor=cursor_of(rows[0]) if rows and more_before else "",
         )
-    page_rows = queryset.order_by(*ordering)
-    if start is not None:
-        page_rows = page_rows.filter(_beyond(names, descending, start, forward=True))
-    rows = list(page_rows[: per_page + 1])
+    rows = rows_from(start, forward=True)
     more_after = len(rows) > per_page
     rows = rows[:per_page]
     return KeysetPage(
