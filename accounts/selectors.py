@@ -55,14 +55,10 @@ def tenant_access_over(tenant: Tenant, today: date) -> bool:
     return tenant.access_ends_on is not None and tenant.access_ends_on < today
 
 
-def shown_status_filter(tenant: Tenant, statuses: Iterable[str]) -> Q:
+def shown_status_filter(statuses: Iterable[str], today: date, tenant_over: bool) -> Q:
     """People whose status as shown is one of ``statuses``: a Full user past their access end
-    date (their own, else the tenant's) shows, and is found, as Expired."""
-    today = timezone.localdate()
-    return _shown_status_condition(statuses, today, tenant_access_over(tenant, today))
-
-
-def _shown_status_condition(statuses: Iterable[str], today: date, tenant_over: bool) -> Q:
+    date (their own, else the tenant's: ``tenant_over`` when that has passed) shows, and is
+    found, as Expired."""
     past_end = Q(access_ends_on__lt=today)
     if tenant_over:
         past_end |= Q(access_ends_on__isnull=True)
@@ -175,7 +171,7 @@ def _user_list(
     if missing_mobile:
         users = users.filter(mobile="")
     if statuses:
-        users = users.filter(_shown_status_condition(statuses, today, tenant_over))
+        users = users.filter(shown_status_filter(statuses, today, tenant_over))
     types = list(types)
     if types:
         users = users.filter(user_type__in=types)
