@@ -89,6 +89,18 @@ class UserStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# One colour per status, wherever a status is shown (Bootstrap's text-bg-*); any other is dark.
+STATUS_COLOURS = {
+    UserStatus.FULL: "success",
+    UserStatus.INVITED: "primary",
+    UserStatus.PROSPECT: "secondary",
+}
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, "dark")
+
+
 # The Users list shows these unless the administrator asks for others.
 DEFAULT_LIST_STATUSES = (UserStatus.FULL, UserStatus.INVITED, UserStatus.PROSPECT)
 
@@ -383,6 +395,10 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
 
     def get_shown_status_display(self) -> str:
         return UserStatus(self.shown_status).label
+
+    @property
+    def shown_status_colour(self) -> str:
+        return status_colour(self.shown_status)
 
     @property
     def full_name(self) -> str:

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -33,7 +35,16 @@ from .mixins import (
     CreateUsersRequiredMixin,
     TenantPermissionRequiredMixin,
 )
-from .models import Permission, SmsDevice, User, UserStatus
+from .models import (
+    Permission,
+    SmsDevice,
+    Tenant,
+    User,
+    UserStatus,
+    UserType,
+    shown_status_of,
+    status_colour,
+)
 from .parts import USER_LIST_ACTIONS, create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
 from .phone import format_mobile
@@ -104,6 +115,31 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(**home_parts(self.request), **kwargs)
 
 
+def listed_rows(rows: list[User], *, tenant: Tenant) -> list[dict[str, str]]:
+    """A page of the Users list as its table shows it, each cell's text made here: the
+    template reads a dict's key several times faster than a model's attribute, method or
+    filter (a page of 100 rows took 25 ms to render, most of it looking values up)."""
+    today = timezone.localdate()
+    types = dict(UserType.choices)
+    shown = []
+    for row in rows:
+        status = shown_status_of(row.status, row.access_ends_on or tenant.access_ends_on, today)
+        shown.append(
+            {
+                "id": str(row.pk),
+                "name": f"{row.first_name} {row.surname}",
+                "email": row.email,
+                "username": row.username,
+                "type": types.get(row.user_type, row.user_type),
+                "status": UserStatus(status).label,
+                "colour": status_colour(status),
+                "created_at": row.created_at.isoformat(),
+                "created_on": date_format(timezone.localtime(row.created_at), "j M Y"),
+            }
+        )
+    return shown
+
+
 class UserListView(AdministratorRequiredMixin, TemplateView):
     """The Users list: search and filters in the query string, so every view is bookmarkable."""
 
@@ -123,8 +159,6 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
             per_page=form.page_size,
             **form.cursors,
         )
-        for row in page.rows:
-            row.tenant = self.request.tenant  # for the shown status, without a query a row
         query = self.request.GET.copy()
         for cursor in ("after", "before", "page"):
             query.pop(cursor, None)
@@ -133,6 +167,7 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form,
             page=page,
+            rows=listed_rows(page.rows, tenant=self.request.tenant),
             total=total_of(users, page=page),
             query=urlencode(list(query.lists()), doseq=True),
             sort=form.sort_key,

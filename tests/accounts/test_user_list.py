@@ -278,7 +278,9 @@ def test_a_full_user_past_their_access_end_is_listed_and_found_as_expired(client
     client.force_login(admin)
     today = timezone.localdate()
     ended = UserFactory(
-        tenant=admin.tenant, status=UserStatus.FULL, surname="Ended",
+        tenant=admin.tenant,
+        status=UserStatus.FULL,
+        surname="Ended",
         access_ends_on=today - timedelta(days=1),
     )
     active = UserFactory(tenant=admin.tenant, status=UserStatus.FULL, surname="Active")
@@ -292,3 +294,36 @@ def test_a_full_user_past_their_access_end_is_listed_and_found_as_expired(client
     html = client.get("/users/", {"status": ["expired"]}).content.decode()
     assert ">Expired</span>" in html
     assert ended.shown_status == UserStatus.EXPIRED and active.shown_status == UserStatus.FULL
+
+
+def test_a_row_shows_the_persons_name_email_username_type_status_and_creation_day(client):
+    import re
+    from datetime import UTC, date, datetime
+
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    person = UserFactory(
+        tenant=admin.tenant,
+        user_type=UserType.LEARNER,
+        status=UserStatus.FULL,
+        first_name="Zofia",
+        surname="O'Neill",
+        email="zofia@example.com",
+        username="",
+        access_ends_on=date(2020, 1, 31),
+        created_at=datetime(2026, 7, 1, 23, 30, tzinfo=UTC),
+    )
+    html = client.get(USERS, {"q": "Zofia", "status": ["expired"]}).content.decode()
+    row = re.search(r"<tr>\s*<td><input.*?</tr>", html, re.S)
+    assert row, html
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td.*?</td>", row[0])]
+    assert cells[1:7] == [
+        "Zofia O&#x27;Neill",
+        "zofia@example.com",
+        "—",
+        "Learner",
+        "Expired",
+        "2 Jul 2026",  # 23:30 UTC is past midnight in London's summer time
+    ]
+    assert f'value="{person.pk}"' in row[0] and f'href="{USERS}{person.pk}/"' in row[0]
+    assert '<time datetime="2026-07-01T23:30:00+00:00">' in row[0]
