@@ -1,4 +1,5 @@
 import hashlib
+import html
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.safestring import SafeString, mark_safe
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -115,28 +117,56 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(**home_parts(self.request), **kwargs)
 
 
-def listed_rows(rows: list[User], *, tenant: Tenant) -> list[dict[str, str]]:
-    """A page of the Users list as its table shows it, each cell's text made here: the
-    template reads a dict's key several times faster than a model's attribute, method or
-    filter (a page of 100 rows took 25 ms to render, most of it looking values up)."""
+# A row of the Users list. It is written here, not in the template, as Django's admin writes its
+# change list's rows: at 100 rows a page, the template's lookups, filters and escaping took 10 ms,
+# more than everything else on the page. Every value is escaped (``escaped``) before it goes in.
+ROW = (
+    "<tr>{select}"
+    '<td><a href="{url}">{name}</a></td>'
+    "<td>{email}</td>"
+    "<td>{username}</td>"
+    "<td>{type}</td>"
+    '<td><span class="badge text-bg-{colour}">{status}</span></td>'
+    '<td><time datetime="{created_at}">{created_on}</time></td>'
+    '<td class="text-nowrap"><a href="{url}" class="btn btn-sm btn-outline-secondary">Open'
+    '<span class="visually-hidden"> {name}</span></a></td>'
+    "</tr>"
+)
+SELECT = (
+    '<td><input class="form-check-input" type="checkbox" name="users" value="{id}" '
+    'form="bulk-form" id="bulk-{id}" aria-label="Select {name}"></td>'
+)
+
+
+def escaped(**values: object) -> dict[str, str]:
+    """Each value as HTML text: the standard library's escape, as Django's own (format_html
+    took 20 µs a row through its lazy-string checks, this 6 µs)."""
+    return {name: html.escape(str(value)) for name, value in values.items()}
+
+
+def listed_rows(rows: list[User], *, tenant: Tenant, selectable: bool) -> list[SafeString]:
+    """A page of the Users list as its table's rows; ``selectable`` adds the checkbox that
+    picks a person for the bulk actions."""
     today = timezone.localdate()
     types = dict(UserType.choices)
+    profiles = reverse("accounts:user_list")  # a profile is users/<id>/: one reverse a page
     shown = []
     for row in rows:
         status = shown_status_of(row.status, row.access_ends_on or tenant.access_ends_on, today)
-        shown.append(
-            {
-                "id": str(row.pk),
-                "name": f"{row.first_name} {row.surname}",
-                "email": row.email,
-                "username": row.username,
-                "type": types.get(row.user_type, row.user_type),
-                "status": UserStatus(status).label,
-                "colour": status_colour(status),
-                "created_at": row.created_at.isoformat(),
-                "created_on": date_format(timezone.localtime(row.created_at), "j M Y"),
-            }
+        name = f"{row.first_name} {row.surname}"
+        cells = escaped(
+            url=f"{profiles}{row.pk}/",
+            name=name,
+            email=row.email,
+            username=row.username or "—",
+            type=types.get(row.user_type, row.user_type),
+            colour=status_colour(status),
+            status=UserStatus(status).label,
+            created_at=row.created_at.isoformat(),
+            created_on=date_format(timezone.localtime(row.created_at), "j M Y"),
         )
+        select = SELECT.format(**escaped(id=row.pk, name=name)) if selectable else ""
+        shown.append(mark_safe(ROW.format(select=select, **cells)))  # noqa: S308 (escaped)
     return shown
 
 
@@ -167,7 +197,11 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
         return super().get_context_data(
             form=form,
             page=page,
-            rows=listed_rows(page.rows, tenant=self.request.tenant),
+            rows=listed_rows(
+                page.rows,
+                tenant=self.request.tenant,
+                selectable=self.request.user.can_create_users,
+            ),
             total=total_of(users, page=page),
             query=urlencode(list(query.lists()), doseq=True),
             sort=form.sort_key,

@@ -327,3 +327,23 @@ def test_a_row_shows_the_persons_name_email_username_type_status_and_creation_da
     ]
     assert f'value="{person.pk}"' in row[0] and f'href="{USERS}{person.pk}/"' in row[0]
     assert '<time datetime="2026-07-01T23:30:00+00:00">' in row[0]
+
+
+def test_markup_typed_into_a_name_or_email_is_shown_as_text_never_run(client):
+    admin = AdministratorFactory()
+    client.force_login(admin)
+    UserFactory(
+        tenant=admin.tenant,
+        first_name='<script>alert("x")</script>',
+        surname="<img src=x onerror=alert(1)>",
+        email="o'brien\"@example.com",
+        username="<b>bold</b>",
+    )
+    html = client.get(USERS, {"per_page": 100}).content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>bold" not in html
+    assert (
+        "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;"
+        in html
+    )
+    assert "o&#x27;brien&quot;@example.com" in html
+    assert 'aria-label="Select &lt;script&gt;' in html
