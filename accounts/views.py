@@ -166,7 +166,8 @@ def listed_rows(rows: list[User], *, tenant: Tenant, selectable: bool) -> list[S
             created_on=date_format(timezone.localtime(row.created_at), "j M Y"),
         )
         select = SELECT.format(**escaped(id=row.pk, name=name)) if selectable else ""
-        shown.append(mark_safe(ROW.format(select=select, **cells)))  # noqa: S308 (escaped)
+        # Safe: every value in the row went through escaped() (a test types markup into each).
+        shown.append(mark_safe(ROW.format(select=select, **cells)))  # noqa: S308  # nosec
     return shown
 
 
