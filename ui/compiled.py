@@ -136,15 +136,20 @@ class CompiledQuery:
         return [self._build(klass_info, row) for row in rows]
 
     def _build(self, klass_info: dict[str, Any], row: Any) -> Any:
-        """One model and, through ``select_related``, the ones it joins, from their columns."""
+        """One model and, through ``select_related``, the ones it joins, from their columns;
+        a join that found nothing (a null foreign key) is None, as the ORM gives it."""
+        model = klass_info["model"]
         indexes = klass_info["select_fields"]
-        instance = klass_info["model"].from_db(
-            self.alias,
-            [self.columns[index][0].target.attname for index in indexes],
-            [row[index] for index in indexes],
-        )
+        names = [self.columns[index][0].target.attname for index in indexes]
+        values = [row[index] for index in indexes]
+        if values[names.index(model._meta.pk.attname)] is None:
+            return None
+        instance = model.from_db(self.alias, names, values)
         for related in klass_info.get("related_klass_infos", []):
-            related["local_setter"](instance, self._build(related, row))
+            joined = self._build(related, row)
+            related["local_setter"](instance, joined)
+            if joined is not None:
+                related["remote_setter"](joined, instance)
         return instance
 
 

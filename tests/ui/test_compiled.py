@@ -193,3 +193,22 @@ def test_a_shape_that_nothing_can_match_finds_nothing():
 def test_a_query_that_would_prefetch_is_refused():
     with pytest.raises(ValueError, match="prefetch"):
         compiled.compiled(User, "prefetching", lambda s: User.objects.prefetch_related("roles"))
+
+
+def test_a_join_that_finds_nothing_gives_none_as_the_orm_does():
+    from employers.models import EmployerProfile
+    from tests.factories import UserFactory as People
+
+    person = People(user_type=UserType.EMPLOYER)
+    profile = EmployerProfile.objects.filter(user=person).first() or EmployerProfile.objects.create(
+        user=person
+    )
+    assert profile.position_id is None
+
+    def build(stand_ins):
+        user = stand_ins.of(EmployerProfile._meta.get_field("user"), "user")
+        return EmployerProfile.objects.select_related("position", "user").filter(user_id=user)
+
+    [found] = compiled.compiled(EmployerProfile, "profile", build).fetch({"user": person.pk})
+    assert found.position is None and found.user == person and found.pk == profile.pk
+    assert found.user.employer_profile is found
