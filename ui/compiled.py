@@ -1,7 +1,7 @@
 """Queries compiled once per shape, then run with new values.
 
 Building a queryset and compiling it to SQL costs about as much Python as the database takes to
-answer a short indexed query: for a page of the Users list, 0.4 ms to build, 0.15 ms to compile
+answer a short indexed query: for a page of the Users list, 0.35 ms to build, 0.15 ms to compile
 and another 0.3 ms to add a cursor's boundary. A query asked for over and over (the token every
 API call looks up, a list's next page) changes only in its values: the tenant, today's date, the
 boundary. Its *shape* (which filters, which order, how many rows) is what decides the SQL.
@@ -172,7 +172,3 @@ def compiled(
         query = shapes[(alias, key)] = CompiledQuery(build(stand_ins), stand_ins, alias)
     return query
 
-
-def fetch(shape: Shape) -> list[Any]:
-    """The rows of ``shape``, its query compiled once."""
-    return compiled(shape.model, shape.key, shape.build).fetch(shape.values)
