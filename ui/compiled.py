@@ -171,4 +171,3 @@ def compiled(
         stand_ins = StandIns()
         query = shapes[(alias, key)] = CompiledQuery(build(stand_ins), stand_ins, alias)
     return query
-
