@@ -10,7 +10,7 @@ from .models import AuditEvent, Tenant, User
 # How the current request reached the services, when it was not the pages (the API names its
 # token): said in every event recorded meanwhile.
 _route: ContextVar[tuple[str, dict[str, Any]] | None] = ContextVar("audit_route", default=None)
-SUMMARY_MAX = 300
+SUMMARY_MAX = AuditEvent._meta.get_field("summary").max_length or 300
 
 
 @contextmanager
@@ -25,14 +25,23 @@ def audit_route(words: str, **details: Any) -> Iterator[None]:
 
 
 def routed(summary: str, details: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """``summary`` and ``details`` with the current route added (for writers that build
-    events themselves, like an import's ``bulk_create``)."""
+    """``summary`` and ``details`` with the current route added, the summary fitted to its
+    column (for writers that build events themselves too, like an import's ``bulk_create``).
+
+    A summary too long for the column (a 500-character cancel reason, a 254-character email)
+    is cut with an ellipsis before the route's words, and kept whole in ``details["summary"]``:
+    every route records the same event, and none fails on its length."""
+    tail = ""
     route = _route.get()
-    if route is None:
-        return summary, details
-    words, extra = route
-    tail = f" ({words})"
-    return summary[: SUMMARY_MAX - len(tail)] + tail, {**extra, **details}
+    if route is not None:
+        words, extra = route
+        tail = f" ({words})"
+        details = {**extra, **details}
+    whole = summary + tail
+    if len(whole) <= SUMMARY_MAX:
+        return whole, details
+    cut = summary[: max(SUMMARY_MAX - len(tail) - 1, 0)] + "…" + tail
+    return cut[:SUMMARY_MAX], {**details, "summary": whole}
 
 
 def audit_record(

@@ -20,27 +20,32 @@ from .models import User, UserStatus
 ALREADY_CANCELLED = "This account is already cancelled."
 CANNOT_CANCEL_YOURSELF = "You cannot cancel your own account."
 REASON_REQUIRED = "Enter why the account is being cancelled."
-REASON_TOO_LONG = "Keep the reason to 500 characters or fewer."
+REASON_MAX = 500
+REASON_TOO_LONG = f"Keep the reason to {REASON_MAX} characters or fewer."
 NOT_CANCELLED = "Only a cancelled account can be reactivated."
+
+
+def cancel_reason_clean(reason: str) -> str:
+    """Why an account is cancelled, one line of at most ``REASON_MAX`` characters; raises a
+    ValidationError keyed ``reason`` (for a page that asks once for many people, too)."""
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(REASON_REQUIRED, code="required")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": ValidationError(REASON_TOO_LONG, code="max_length")})
+    return reason
 
 
 def account_cancel(*, user: User, cancelled_by: User, reason: str) -> User:
     """Cancel ``user``'s account, recording why; refused for an account already cancelled and
     for your own."""
-    reason = " ".join(str(reason or "").split())
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        errors: dict[str, ValidationError] = {}
         if locked.status == UserStatus.CANCELLED:
             raise ValidationError(ALREADY_CANCELLED, code="cancelled")
         if locked.pk == cancelled_by.pk:
             raise ValidationError(CANNOT_CANCEL_YOURSELF, code="self")
-        if not reason:
-            errors["reason"] = ValidationError(REASON_REQUIRED, code="required")
-        elif len(reason) > 500:
-            errors["reason"] = ValidationError(REASON_TOO_LONG, code="max_length")
-        if errors:
-            raise ValidationError(errors)
+        reason = cancel_reason_clean(reason)
         previous = locked.get_status_display()
         locked.status = UserStatus.CANCELLED
         locked.session_epoch += 1  # every session ends, for good
@@ -51,6 +56,7 @@ def account_cancel(*, user: User, cancelled_by: User, reason: str) -> User:
             subject=locked,
             action="account.cancelled",
             summary=f"Account cancelled (was {previous}): {reason}",
+            reason=reason,
         )
     return locked
 

@@ -248,9 +248,17 @@ def username_taken(username: str, *, exclude: User | None = None) -> bool:
     return others.exists()
 
 
-def username_default(email: str) -> str | None:
-    """The email, when nobody uses it as a username yet; otherwise none until activation."""
-    return None if username_taken(email) else email
+USERNAME_MAX = User._meta.get_field("username").max_length or 150
+
+
+def username_default(email: str, *, taken: set[str] | None = None) -> str | None:
+    """The email, when it fits a username and nobody uses it as one yet; otherwise none until
+    activation. ``taken`` (the importer's, for a batch: usernames in use, casefolded) answers
+    without a query."""
+    if len(email) > USERNAME_MAX:
+        return None
+    in_use = email.casefold() in taken if taken is not None else username_taken(email)
+    return None if in_use else email
 
 
 def person_create(

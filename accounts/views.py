@@ -523,10 +523,14 @@ class UserBulkView(CreateUsersRequiredMixin, View):
         context = {"people": people, "action": action, "label": BULK_ACTIONS[action]}
         if request.POST.get("confirmed") != "yes" or not people:
             return render(request, "accounts/user_bulk_confirm.html", context)
-        reason = " ".join(request.POST.get("reason", "").split())
-        if action == "cancel" and not reason:
-            context["reason_error"] = lifecycle.REASON_REQUIRED
-            return render(request, "accounts/user_bulk_confirm.html", context, status=422)
+        reason = request.POST.get("reason", "")
+        if action == "cancel":
+            try:
+                reason = lifecycle.cancel_reason_clean(reason)
+            except ValidationError as error:
+                context["reason_error"] = error.messages[0]
+                context["reason"] = reason
+                return render(request, "accounts/user_bulk_confirm.html", context, status=422)
         done, skipped = [], []
         for person in people:
             try:

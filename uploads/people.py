@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.audit import routed
 from accounts.models import AuditEvent, Gender, Invitation, Tenant, Title, User, UserStatus
-from accounts.people import PERSON_FIELDS
+from accounts.people import PERSON_FIELDS, username_default
 from employers.models import EmployerGroup
 
 from .csvfile import FileProblem
@@ -152,7 +152,7 @@ def _new_users(
             tenant=tenant,
             user_type=user_type,
             status=UserStatus.INVITED if row["invite"] else UserStatus.PROSPECT,
-            username=None if row["email"].casefold() in usernames_taken else row["email"],
+            username=username_default(row["email"], taken=usernames_taken),
             invitation_count=1 if row["invite"] else 0,
             invited_at=now if row["invite"] else None,
             password=unusable,
