@@ -1,7 +1,7 @@
-import contextlib
 import unicodedata
 from datetime import date
 
+import idna
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -12,6 +12,27 @@ from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 
 from .tenancy import TenantQuerySet
+
+
+def domain_to_ascii(domain: str) -> str | None:
+    """The domain as the DNS knows it (its A-label, ``xn--…``), or None if it is no domain.
+
+    UTS 46 non-transitional processing, as browsers and mail servers resolve names today.
+    Python's own ``idna`` codec is IDNA 2003, which rewrites ``straße.de`` as ``strasse.de``
+    and a Greek final sigma as a plain one: different registered domains, someone else's
+    mailbox."""
+    try:
+        return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        return None
+
+
+def mail_address(email: str) -> str:
+    """``email`` as a mail server is given it: the domain in ASCII, so nothing on the way
+    (Django's own header encoding uses the IDNA 2003 codec) can turn it into another one."""
+    local, at, domain = email.rpartition("@")
+    ascii_domain = domain_to_ascii(domain) if at else None
+    return f"{local}@{ascii_domain}" if ascii_domain else email
 
 
 class SecondFactor(models.TextChoices):
@@ -232,10 +253,10 @@ class UserManager(BaseUserManager.from_queryset(TenantQuerySet)):  # type: ignor
         if not at:
             return email
         domain = domain.lower()
-        # Not a valid domain: left as typed, for the email validator to refuse.
-        with contextlib.suppress(UnicodeError):
-            domain = domain.encode("idna").decode("ascii").encode("ascii").decode("idna")
-        return f"{local}@{domain.lower()}"
+        ascii_domain = domain_to_ascii(domain)
+        if ascii_domain is not None:  # otherwise left as typed, for the validator to refuse
+            domain = idna.decode(ascii_domain)
+        return f"{local}@{domain}"
 
     def create_user(self, username, email, password=None, **fields):
         user = self.model(username=username, email=self.normalize_email(email), **fields)

@@ -21,7 +21,7 @@ from django_tasks import TaskContext, task
 
 from .invitations.services import fresh_link_request
 from .lookups import ci
-from .models import User, UserStatus
+from .models import User, UserStatus, mail_address
 
 EMAIL_TEMPLATES = "accounts/email/password_reset"
 
@@ -70,7 +70,7 @@ def password_reset_request(*, email: str, request_key: str = "") -> int:
         message = EmailMultiAlternatives(
             subject=subject,
             body=render_to_string(f"{EMAIL_TEMPLATES}_message.txt", context),
-            to=[user.email],
+            to=[mail_address(user.email)],
         )
         message.attach_alternative(
             render_to_string(f"{EMAIL_TEMPLATES}_message.html", context), "text/html"

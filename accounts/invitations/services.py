@@ -22,7 +22,7 @@ from django_tasks import default_task_backend
 
 from ..audit import audit_record
 from ..lookups import ci
-from ..models import Tenant, User, UserStatus
+from ..models import Tenant, User, UserStatus, mail_address
 from .models import Invitation, InvitationStatus
 from .tokens import activation_token_generator
 
@@ -90,7 +90,9 @@ def activation_email(user: User, invitation: Invitation) -> EmailMultiAlternativ
     subject = " ".join(render_to_string(f"{EMAIL_TEMPLATES}_subject.txt", context).split())
     text = render_to_string(f"{EMAIL_TEMPLATES}_message.txt", context)
     html = render_to_string(f"{EMAIL_TEMPLATES}_message.html", context)
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[invitation.email])
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=[mail_address(invitation.email)]
+    )
     message.attach_alternative(html, "text/html")
     return message
 

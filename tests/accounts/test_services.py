@@ -311,10 +311,36 @@ def test_a_username_taken_in_another_tenant_at_the_last_moment_is_a_message(invi
         ("Name@XN--BCHER-KVA.example", "Name@bücher.example"),  # punycode domain
         ("Name@BÜCHER.Example", "Name@bücher.example"),
         (" name@dupe.example ", "name@dupe.example"),
+        # IDNA 2008 (UTS 46, non-transitional): ß and the final sigma are letters of their own.
+        ("jo@STRAßE.de", "jo@straße.de"),
+        ("jo@xn--strae-oqa.de", "jo@straße.de"),
+        ("jo@strasse.de", "jo@strasse.de"),
+        ("jo@ΑΛΦΑς.gr", "jo@αλφας.gr"),
+        ("jo@xn--mxaa3a3as.gr", "jo@αλφας.gr"),
+        ("jo@αλφασ.gr", "jo@αλφασ.gr"),
     ],
 )
 def test_emails_are_normalised_to_one_spelling_per_mailbox(typed, stored):
     assert User.objects.normalize_email(typed) == stored
+
+
+@pytest.mark.django_db
+def test_an_address_at_a_sharp_s_domain_is_not_someone_elses(
+    django_capture_on_commit_callbacks,
+):
+    """jo@straße.de and jo@strasse.de are two registered domains: two people may hold them,
+    and the activation link goes to the one typed, as the mail server is given it."""
+    from accounts.people import person_details_clean
+
+    tenant = TenantFactory()
+    UserFactory(tenant=tenant, email="jo@strasse.de")
+    clean, errors = person_details_clean(tenant=tenant, data=_person(email="jo@straße.de"))
+    assert errors == {} and clean["email"] == "jo@straße.de"
+    person = UserFactory(tenant=tenant, email=clean["email"], status=UserStatus.PROSPECT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_send(user=person, sent_by=None)
+    assert [message.to for message in mail.outbox] == [["jo@xn--strae-oqa.de"]]
+    assert "strasse" not in mail.outbox[0].message()["To"]
 
 
 @pytest.mark.django_db
