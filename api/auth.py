@@ -52,16 +52,35 @@ def holds_scope(request: Request, scope: str) -> bool:
 
 
 class HasScope(BasePermission):
-    """The view's ``scopes`` name the scope each method needs (``{"GET": "users:read"}``)."""
+    """The view's ``scopes`` name the scope each method needs (``{"GET": "users:read"}``).
+
+    Nothing passes for want of a name: HEAD needs what GET needs (it tells as much: whether
+    the thing exists, and its size), OPTIONS one of the view's scopes, and any other method
+    the view answers without a scope named is refused. A method the view does not answer is
+    left to DRF's 405."""
 
     message = "This token does not have the scope this needs."
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             raise exceptions.NotAuthenticated()
-        needed = view.scopes.get(request.method)
+        method = "GET" if request.method == "HEAD" else str(request.method)
+        scopes: dict[str, str] = view.scopes
+        if method == "OPTIONS":
+            needed_any = sorted(set(scopes.values()))
+            if any(holds_scope(request, scope) for scope in needed_any):
+                return True
+            self.message = (
+                f"This needs one of the scopes {', '.join(needed_any)}, which this token "
+                "does not have."
+            )
+            return False
+        needed = scopes.get(method)
         if needed is None:
-            return True  # OPTIONS and HEAD follow DRF's own rules
+            if method.lower() not in view.http_method_names or not hasattr(view, method.lower()):
+                return True  # DRF answers 405 Method Not Allowed
+            self.message = "No scope allows this."
+            return False
         if holds_scope(request, needed):
             return True
         self.message = f"This needs the '{needed}' scope, which this token does not have."

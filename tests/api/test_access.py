@@ -54,6 +54,40 @@ def test_a_token_without_the_scope_gets_403(admin, token_for, person, method, pa
     assert scope in response.json()["detail"]
 
 
+# Every address and the scopes each answers with: HEAD as GET, OPTIONS with any of them.
+ADDRESSES = sorted({path for _, path, _ in ENDPOINTS})
+
+
+def scopes_of(path: str) -> dict[str, str]:
+    return {method.upper(): scope for method, p, scope in ENDPOINTS if p == path}
+
+
+@pytest.mark.parametrize("path", ADDRESSES)
+@pytest.mark.parametrize("scope", ALL)
+@pytest.mark.parametrize("method", ["get", "head", "options", "post", "patch", "put", "delete"])
+def test_every_method_of_every_address_needs_its_scope(
+    admin, token_for, person, path, scope, method
+):
+    """A token with one scope gets through only where that scope is named, for every method
+    the address answers, HEAD and OPTIONS included (HEAD tells whether an account exists)."""
+    _, client = token_for(admin, scopes=[scope])
+    named = scopes_of(path)
+    answer = getattr(client, method)(path.format(user=person.pk))
+    if method == "options":
+        allowed = scope in named.values()
+    elif method == "head" and "GET" in named:
+        allowed = named["GET"] == scope
+    elif method.upper() in named:
+        allowed = named[method.upper()] == scope
+    else:
+        assert answer.status_code == 405, answer.content
+        return
+    if allowed:
+        assert answer.status_code not in (401, 403, 405), answer.content
+    else:
+        assert answer.status_code == 403, answer.content
+
+
 @pytest.mark.parametrize(("method", "path", "scope"), ENDPOINTS)
 def test_a_revoked_or_expired_token_gets_401(admin, token_for, person, method, path, scope):
     token, client = token_for(admin, days=1)
