@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from accounts.audit import audit_route
 from accounts.models import Tenant
 from ui.compiled import Shape
-from ui.pagination import keyset_page
+from ui.pagination import CursorInvalid, keyset_page
 
 from .idempotency import HEADER
 from .models import ApiToken
@@ -25,6 +25,9 @@ from .problems import PROBLEM_TYPE
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
 LIMIT_INVALID = "limit must be a whole number from 1 to 100."
+CURSOR_INVALID = (
+    "This cursor is not one this API gave. Use the next or previous link of a page as it is."
+)
 
 
 class Conflict(exceptions.APIException):
@@ -174,7 +177,12 @@ def keyset_answer(
     per_page = per_page or limit_of(request)
     after = request.query_params.get("after", "")[:400]
     before = request.query_params.get("before", "")[:400]
-    page = keyset_page(rows, ordering=ordering, per_page=per_page, after=after, before=before)
+    try:
+        page = keyset_page(
+            rows, ordering=ordering, per_page=per_page, after=after, before=before, strict=True
+        )
+    except CursorInvalid as bad:
+        raise exceptions.ValidationError({bad.parameter: [CURSOR_INVALID]}) from None
 
     def link(**cursor: str) -> str:
         query = request.query_params.copy()

@@ -110,7 +110,17 @@ def _decode(cursor: str, fields: list[Any]) -> list[Any] | None:
         return None
     if any(isinstance(value, int) and not 0 < value <= MAX_ID for value in values):
         return None
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        return None  # PostgreSQL refuses NUL in text: no row could be beyond it
     return values
+
+
+class CursorInvalid(ValueError):
+    """A cursor that is not one of ours (``keyset_page(..., strict=True)``)."""
+
+    def __init__(self, parameter: str) -> None:
+        super().__init__(parameter)
+        self.parameter = parameter
 
 
 def _beyond(names: list[str], descending: list[bool], values: list[Any], *, forward: bool) -> Q:
@@ -136,12 +146,14 @@ def keyset_page(
     per_page: int,
     after: str = "",
     before: str = "",
+    strict: bool = False,
 ) -> KeysetPage:
     """One page of ``queryset`` in ``ordering`` (which must end in a unique field, such as
     ``-id``), starting after the cursor ``after`` or ending before ``before``; the first page
-    when neither is a valid cursor. A ``values()`` queryset (holding the ordering's fields)
-    pages the same way, without building a model instance a row; so does a ``Shape``, whose
-    page query is compiled once for each ordering, size and direction."""
+    when neither is a valid cursor (or, ``strict``, CursorInvalid naming the bad one: the API
+    answers 400 where a page shows the first page). A ``values()`` queryset (holding the
+    ordering's fields) pages the same way, without building a model instance a row; so does a
+    ``Shape``, whose page query is compiled once for each ordering, size and direction."""
     names = [name.lstrip("-") for name in ordering]
     descending = [name.startswith("-") for name in ordering]
     model = queryset.model
@@ -180,6 +192,10 @@ def keyset_page(
 
     going_back = _decode(before, fields) if before and not after else None
     start = _decode(after, fields) if after else None
+    if strict and after and start is None:
+        raise CursorInvalid("after")
+    if strict and before and not after and going_back is None:
+        raise CursorInvalid("before")
     if going_back is not None:
         rows = rows_from(going_back, forward=False)
         more_before = len(rows) > per_page

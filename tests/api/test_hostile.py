@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.api.conftest import errors_of
+
 pytestmark = pytest.mark.django_db
 
 
@@ -86,3 +88,36 @@ def test_every_searched_list_names_a_bad_search(api, path, query):
     response = api.get(f"{path}?{query}")
     assert response.status_code == 400
     assert [error["field"] for error in problem_of(response)["errors"]] == ["q"]
+
+
+def cursor_of(*values) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+LISTS = [
+    "/api/v1/users/",
+    "/api/v1/organisations/",
+    "/api/v1/employer-groups/",
+    "/api/v1/positions/",
+    "/api/v1/roles/",
+]
+
+
+@pytest.mark.parametrize("path", LISTS)
+@pytest.mark.parametrize("parameter", ["after", "before"])
+def test_a_cursor_holding_nul_or_not_ours_is_a_400_problem(api, path, parameter):
+    """A NUL inside a cursor's text reached PostgreSQL raw (a 500 there); any cursor the API
+    did not give is refused by name, as a bad page size is."""
+    first = api.get(path, {"limit": 1})
+    assert first.status_code == 200
+    for cursor in (cursor_of("a\u0000b", 1), cursor_of("\u0000", "\u0000", 1), "not-a-cursor"):
+        answer = api.get(path, {parameter: cursor})
+        assert answer.status_code == 400, (cursor, answer.content)
+        problem_of(answer)
+        assert errors_of(answer)[parameter] == [
+            "This cursor is not one this API gave. Use the next or previous link of a page as "
+            "it is."
+        ]
