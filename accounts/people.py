@@ -216,6 +216,26 @@ def person_details_clean(
     return clean, errors
 
 
+def person_locked(user: User) -> User:
+    """``user``'s row as it is now, locked until the caller's transaction ends.
+
+    Every edit of a person reads what it changes here, never from an instance loaded earlier
+    (a page's form, an import's whole-file check): whatever happened meanwhile (an activation,
+    a cancel, a newer invitation) survives the edit."""
+    return User.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=user.pk)
+
+
+def person_fields_save(person: User, clean: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
+    """Copy onto ``person`` (locked) those of ``fields`` whose clean value differs, and save
+    just those columns; return their names."""
+    changed = [field for field in fields if getattr(person, field) != clean[field]]
+    for field in changed:
+        setattr(person, field, clean[field])
+    if changed:
+        person.save(update_fields=changed)
+    return changed
+
+
 INTERFACES_REQUIRED = "Select at least one interface the employer can sign in to."
 INVITE_REQUIRED = (
     "Select Yes to send the activation email now, or No to keep the %(noun)s as a Prospect."

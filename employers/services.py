@@ -14,6 +14,8 @@ from accounts.people import (
     invite_answer_clean,
     person_create,
     person_details_clean,
+    person_fields_save,
+    person_locked,
     too_long,
 )
 from accounts.postcodes import normalise_postcode
@@ -278,24 +280,22 @@ def employer_update(
 ) -> tuple[User, bool]:
     """Edit an employer with the Add Employer rules; (the employer, whether the email changed).
 
-    A new email stops every earlier activation link."""
-    clean = employer_clean(tenant=user.tenant, data=data, existing=user)
-    groups = clean.pop("employer_groups")
-    roles = clean.pop("roles")
-    position = clean.pop("position")
-    profile, _ = EmployerProfile.objects.get_or_create(user=user)
-    changed = [field for field in EDITABLE_FIELDS if getattr(user, field) != clean[field]]
-    if profile.position != position:
-        changed.append("position")
-    email_changed = user.email != clean["email"]
+    The row is re-read under a lock and only the edited columns are written (see
+    ``person_locked``). A new email stops every earlier activation link."""
     with transaction.atomic():
-        for field in EDITABLE_FIELDS:
-            setattr(user, field, clean[field])
-        user.save()
-        profile.position = position
-        profile.save(update_fields=["position"])
-        user.employer_groups.set(groups)
-        user.roles.set(roles)
-        user.organisations.set(organisations_of_groups(groups))
-        audit_updated(user=user, updated_by=updated_by, changed=changed)
-    return user, email_changed
+        person = person_locked(user)
+        clean = employer_clean(tenant=person.tenant, data=data, existing=person)
+        groups = clean.pop("employer_groups")
+        roles = clean.pop("roles")
+        position = clean.pop("position")
+        changed = person_fields_save(person, clean, EDITABLE_FIELDS)
+        profile, _ = EmployerProfile.objects.get_or_create(user=person)
+        if profile.position != position:
+            changed.append("position")
+            profile.position = position
+            profile.save(update_fields=["position"])
+        person.employer_groups.set(groups)
+        person.roles.set(roles)
+        person.organisations.set(organisations_of_groups(groups))
+        audit_updated(user=person, updated_by=updated_by, changed=changed)
+    return person, "email" in changed

@@ -20,6 +20,8 @@ from accounts.people import (
     invite_answer_clean,
     person_create,
     person_details_clean,
+    person_fields_save,
+    person_locked,
 )
 from employers.models import EmployerGroup, Organisation
 from employers.selectors import organisation_staff
@@ -246,23 +248,24 @@ def learner_update(
     *, user: User, updated_by: User | None, data: Mapping[str, Any]
 ) -> tuple[User, bool]:
     """Edit a learner with the Add Learner rules; (the learner, whether the email changed).
-    A new email stops every earlier activation link (the token is signed over it)."""
-    clean = learner_clean(tenant=user.tenant, data={**data, "employer_records": []}, existing=user)
-    groups = clean.pop("employer_groups")
-    profile, _ = LearnerProfile.objects.get_or_create(user=user)
-    changed = [field for field in PERSON_FIELDS if getattr(user, field) != clean[field]]
-    changed += [f for f in LEARNER_PROFILE_FIELDS if getattr(profile, f) != clean[f]]
-    email_changed = user.email != clean["email"]
+    A new email stops every earlier activation link (the token is signed over it). The row is
+    re-read under a lock and only the edited columns are written (see ``person_locked``)."""
     with transaction.atomic():
-        for field in PERSON_FIELDS:
-            setattr(user, field, clean[field])
-        user.save()
-        for field in LEARNER_PROFILE_FIELDS:
+        person = person_locked(user)
+        clean = learner_clean(
+            tenant=person.tenant, data={**data, "employer_records": []}, existing=person
+        )
+        groups = clean.pop("employer_groups")
+        changed = person_fields_save(person, clean, PERSON_FIELDS)
+        profile, _ = LearnerProfile.objects.get_or_create(user=person)
+        profile_changed = [f for f in LEARNER_PROFILE_FIELDS if getattr(profile, f) != clean[f]]
+        for field in profile_changed:
             setattr(profile, field, clean[field])
-        profile.save(update_fields=list(LEARNER_PROFILE_FIELDS))
-        user.employer_groups.set(groups)
-        audit_updated(user=user, updated_by=updated_by, changed=changed)
-    return user, email_changed
+        if profile_changed:
+            profile.save(update_fields=profile_changed)
+        person.employer_groups.set(groups)
+        audit_updated(user=person, updated_by=updated_by, changed=changed + profile_changed)
+    return person, "email" in changed
 
 
 def learner_create(
