@@ -100,6 +100,18 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server and the worker write to one file. WAL lets readers go on while one
+    # writes; IMMEDIATE transactions take the write lock when they begin, so a transaction
+    # that read first never fails to upgrade its lock ("database is locked") halfway; and a
+    # writer waits up to DATABASE_BUSY_SECONDS for the lock instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": int(os.environ.get("DATABASE_BUSY_SECONDS", "20")),
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # Pages read a page of rows: starting parallel workers for them cost more (~12 ms measured
     # on a manager's 25 learners) than the work. DATABASE_PARALLEL_WORKERS raises it for
