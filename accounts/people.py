@@ -326,24 +326,27 @@ def person_create(
                 invitation_deliver_after_commit(invitation)
         return user, invitation
 
-    username = username_default(clean["email"])
-    try:
-        user, invitation = insert(username)
-    except IntegrityError:
-        # Another request got there between the checks and the insert.
-        if email_taken(tenant=tenant, email=clean["email"]):
-            raise ValidationError(
-                {
-                    "email": ValidationError(
-                        EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
-                    )
-                }
-            ) from None
-        if username is None or not username_taken(username):
-            raise
-        # The same address was just made someone's username in another tenant: usernames are
-        # unique site-wide, so this person chooses one at activation instead.
-        user, invitation = insert(None)
+    def attempt(username: str | None) -> tuple[User, Invitation | None]:
+        try:
+            return insert(username)
+        except IntegrityError:
+            # Another request got there between the checks and the insert.
+            if email_taken(tenant=tenant, email=clean["email"]):
+                raise ValidationError(
+                    {
+                        "email": ValidationError(
+                            EMAIL_TAKEN, code="taken", params={"email": clean["email"]}
+                        )
+                    }
+                ) from None
+            if username is None or not username_taken(username):
+                raise
+            # The same address was just made someone's username in another tenant: usernames
+            # are unique site-wide, so this person chooses one at activation instead. That
+            # insert may meet a racer of this tenant in turn, and is judged the same way.
+            return attempt(None)
+
+    user, invitation = attempt(username_default(clean["email"]))
     if invitation is not None:
         # Delivery ran after commit and recorded what the provider said.
         invitation.refresh_from_db()

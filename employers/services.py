@@ -9,7 +9,9 @@ from accounts.audit import audit_updated
 from accounts.lookups import ci
 from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
 from accounts.people import (
+    INVISIBLE_CHARACTERS,
     PERSON_FIELDS,
+    has_invisible_characters,
     interface_access_clean,
     invite_answer_clean,
     person_create,
@@ -45,6 +47,10 @@ def position_create(*, tenant: Tenant, title: str) -> Position:
     title = " ".join(title.split())
     if not title:
         raise ValidationError("Enter a position title.", code="required")
+    if has_invisible_characters(title):
+        raise ValidationError(
+            INVISIBLE_CHARACTERS, code="invisible", params={"label": "Position title"}
+        )
     problem = too_long(Position, "title", title)
     if problem is not None:
         raise problem
@@ -87,6 +93,10 @@ def organisation_clean(
         parent_group = employers_root(tenant=tenant)
     if not name:
         errors["name"] = ValidationError(ORGANISATION_NAME_REQUIRED, code="required")
+    elif has_invisible_characters(name):
+        errors["name"] = ValidationError(
+            INVISIBLE_CHARACTERS, code="invisible", params={"label": "Employer name"}
+        )
     elif (
         name.casefold() in taken_names
         if taken_names is not None

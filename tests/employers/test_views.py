@@ -158,6 +158,18 @@ def test_add_position_saves_it_for_the_tenant_and_selects_it(client, admin):
     assert Position.objects.filter(tenant=admin.tenant).count() == 1
 
 
+@pytest.mark.parametrize("title", ["Site\x00Lead", "Site\u200bLead"])
+def test_a_position_title_with_a_hidden_character_is_refused_at_its_field(client, admin, title):
+    """The section endpoint skips the form's own checks: the service refuses NUL (which
+    PostgreSQL cannot store) and invisible characters with the field's message."""
+    response = client.post(POSITION_ADD, {"new_position": title})
+    assert response.status_code == 200
+    assert "Position title cannot contain invisible or control characters" in (
+        response.content.decode()
+    )
+    assert not Position.objects.filter(tenant=admin.tenant).exists()
+
+
 def test_a_large_tenant_keeps_the_add_employer_page_small_and_its_queries_bounded(
     client, admin, django_assert_max_num_queries
 ):
