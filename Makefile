@@ -55,6 +55,7 @@ audit: install-dev
 	$(BIN)/pip-audit --strict -r requirements/base.txt -r requirements/dev.txt
 
 test: lint
+	@bash .ci/ensure-chromium
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 # Two web instances and workers on one PostgreSQL and Redis (restarts PostgreSQL; CI runs it).
