@@ -22,7 +22,7 @@ def account_activate(*, user: User, username: str, password: str) -> User:
     username = User.normalize_username(username.strip())
     with transaction.atomic():
         user = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
-        if user.status != UserStatus.INVITED or user.is_archived:
+        if user.acting_refusal(activating=True) is not None:
             raise ValidationError(NOT_AWAITING_ACTIVATION, code="status")
         if username_taken(username, exclude=user):
             raise ValidationError(

@@ -11,7 +11,8 @@ def sign_in_account(identifier: str) -> User | None:
     """The one account a typed username or email signs in to, ignoring case: the account with
     that username, else the most recently used account with that email (an email is unique
     only within a tenant; a person with accounts in two tenants signs in to the other by its
-    username). Only Full users who are active and not archived can sign in."""
+    username). Only those who may act can sign in (``User.acting_refusal``); the query leaves
+    out whom it can, the backend judges the rest."""
     identifier = unicodedata.normalize("NFKC", identifier or "").strip()  # as stored
     if "@" in identifier:
         identifier = User.objects.normalize_email(identifier)
@@ -46,19 +47,14 @@ class UsernameOrEmailBackend(ModelBackend):
         if not username or password is None:
             return None
         user = sign_in_account(username)
-        if user is None or not user.has_usable_password() or user.access_expired:
+        if user is None or not user.has_usable_password() or not user.may_act:
             # Spend the time a real check would, as Django's ModelBackend does.
             User().set_password(password)
             return None
         return user if user.check_password(password) else None
 
     def user_can_authenticate(self, user) -> bool:
-        return (
-            super().user_can_authenticate(user)
-            and user.status == UserStatus.FULL
-            and not user.is_archived
-            and not user.access_expired  # past the access end date: every session ends
-        )
+        return user.may_act  # otherwise every session of theirs ends at its next request
 
     def get_user(self, user_id):
         try:

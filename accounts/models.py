@@ -409,6 +409,28 @@ class User(AbstractBaseUser, PermissionsMixin, InterfaceAccess):
         end = self.access_end
         return end is not None and end < timezone.localdate()
 
+    def acting_refusal(self, *, activating: bool = False) -> str | None:
+        """Why this person may not act now, or None: the one rule for signing in, keeping a
+        session, an API token's use, a password reset and (``activating``) an activation.
+
+        The reasons: "inactive" (Active unticked), "archived", the status when it is not Full
+        (Invited, when activating), and "expired" (past their access end date, or the
+        tenant's)."""
+        if not self.is_active:
+            return "inactive"
+        if self.is_archived:
+            return "archived"
+        if self.status != (UserStatus.INVITED if activating else UserStatus.FULL):
+            return str(self.status)
+        if self.access_expired:
+            return "expired"
+        return None
+
+    @property
+    def may_act(self) -> bool:
+        """Whether this Full user may sign in and act now (see ``acting_refusal``)."""
+        return self.acting_refusal() is None
+
     @property
     def shown_status(self) -> str:
         """The status as people see it: a Full user past their access end date is Expired."""

@@ -31,17 +31,21 @@ class PasswordResetTokens(PasswordResetTokenGenerator):
 
     def _make_hash_value(self, user: Any, timestamp: int) -> str:
         # The password hash and last sign-in make it single-use; the email and status kill it
-        # when either changes.
+        # when either changes, and the session epoch for good once the account is cancelled or
+        # archived (reactivating brings no old link back).
         login = "" if user.last_login is None else user.last_login.replace(microsecond=0)
         email = user.email.casefold()
-        return f"{user.pk}|{user.password}|{login}|{email}|{user.status}|{timestamp}"
+        return (
+            f"{user.pk}|{user.password}|{login}|{email}|{user.status}|{user.session_epoch}|"
+            f"{timestamp}"
+        )
 
 
 password_reset_tokens = PasswordResetTokens()
 
 
 def can_reset(user: User) -> bool:
-    return user.status == UserStatus.FULL and user.is_active and not user.is_archived
+    return user.may_act
 
 
 def reset_url(user: User) -> str:
@@ -60,6 +64,8 @@ def password_reset_request(*, email: str, request_key: str = "") -> int:
     ).select_related("tenant")
     sent = 0
     for user in people:
+        if not can_reset(user):  # past their access end date
+            continue
         context = {
             "user": user,
             "tenant": user.tenant,

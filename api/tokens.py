@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import Permission, User, UserStatus
+from accounts.models import Permission, User
 from ui.compiled import StandIns, compiled
 
 from .models import ApiToken, Scope
@@ -45,7 +45,7 @@ SCOPE_PERMISSIONS = {
 def scope_allowed(user: User, scope: str) -> bool:
     """Whether ``user``'s roles let them do what ``scope`` covers: the same as on the pages.
     Their roles are read only for a scope that needs a permission."""
-    if not user.is_administrator or user.status != UserStatus.FULL or user.is_archived:
+    if not user.is_administrator or not user.may_act:
         return False
     needed = SCOPE_PERMISSIONS.get(Scope(scope))
     return needed is None or user.has_tenant_permission(needed)
@@ -104,6 +104,10 @@ def token_create(
             scopes=chosen,
             created_at=now,
             expires_at=now + timedelta(days=days),
+            # Read now, not from the instance handed in, which may predate a reactivation.
+            creator_epoch=User.objects.values_list("session_epoch", flat=True).get(
+                pk=created_by.pk
+            ),
         )
         audit_record(
             tenant=created_by.tenant,
@@ -149,7 +153,8 @@ def _token_by_digest(stand_ins: StandIns) -> QuerySet[ApiToken]:
 
 def token_find(secret: str) -> ApiToken | None:
     """The live token with this secret, its creator and tenant loaded; None for an unknown,
-    expired or revoked one, or one whose creator can no longer sign in."""
+    expired or revoked one, one whose creator may not act (``User.acting_refusal``), or one
+    made before its creator was cancelled or archived."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     rows = compiled(ApiToken, "token by digest", _token_by_digest).fetch(
@@ -159,8 +164,8 @@ def token_find(secret: str) -> ApiToken | None:
     if token is None or not token.is_live:
         return None
     creator = token.created_by
-    if creator.status != UserStatus.FULL or creator.is_archived or creator.access_expired:
-        return None
+    if not creator.may_act or token.creator_epoch != creator.session_epoch:
+        return None  # a cancel or an archive since it was made ends it, whatever came after
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -10,7 +10,7 @@ SCRIPT = Path(__file__).resolve().parent.parent / ".ci" / "ensure-chromium"
 
 def run(tmp_path, **env):
     return subprocess.run(
-        ["bash", str(SCRIPT)],
+        ["/bin/bash", str(SCRIPT)],
         env={**os.environ, **env},
         capture_output=True,
         text=True,

@@ -32,7 +32,7 @@ from .. import ratelimit, verification
 from ..activation import account_activate
 from ..forms import ActivationForm, FreshLinkForm, VerificationCodeForm
 from ..mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
-from ..models import Permission, SmsDevice, SmsPurpose, User, UserStatus
+from ..models import Permission, SmsDevice, SmsPurpose, User
 from ..selectors import user_get
 from . import selectors, services, tasks
 from .announcements import announce_invitation
@@ -86,8 +86,7 @@ class ActivateAccountView(FormView):
     def _link_works(self, token: str | None) -> bool:
         return (
             self.user is not None
-            and self.user.status == UserStatus.INVITED
-            and not self.user.is_archived
+            and self.user.acting_refusal(activating=True) is None
             and self.token_generator.check_token(self.user, token)
         )
 
@@ -148,8 +147,7 @@ class ActivateVerifyView(View):
         token = request.session.get(SESSION_TOKEN_KEY)
         works = (
             self.user is not None
-            and self.user.status == UserStatus.INVITED
-            and not self.user.is_archived
+            and self.user.acting_refusal(activating=True) is None
             and activation_token_generator.check_token(self.user, token)
         )
         if not works:
