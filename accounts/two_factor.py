@@ -60,12 +60,11 @@ def app_start(user: User) -> TOTPDevice:
 def app_confirm(*, device: TOTPDevice, typed: str) -> list[str]:
     """Confirm the app with a code it shows; returns the new backup codes, shown once. Wrong
     codes count against the person's limit of tries, as at sign-in."""
-    key = f"second-factor:{device.user_id}"
-    if ratelimit.exceeded(key, limit=CHECK_LIMIT):
+    key = _tries_key(device.user)
+    if _count_try(key):
         raise ValidationError({"code": ValidationError(TOO_MANY_TRIES, code="limited")})
     code = normalise_code(typed)
     if code is None or not device.verify_token(code):
-        ratelimit.hit(key, limit=CHECK_LIMIT, window_seconds=CHECK_WINDOW)
         raise ValidationError({"code": ValidationError(APP_CODE_WRONG, code="wrong")})
     ratelimit.reset(key)
     with transaction.atomic():
@@ -103,26 +102,29 @@ def sms_send(user: User) -> None:
     code_send(device=sms_device(user))
 
 
-def _limited(request: HttpRequest, user: User) -> bool:
-    return ratelimit.hit(f"second-factor:{user.pk}", limit=CHECK_LIMIT, window_seconds=CHECK_WINDOW)
+def _tries_key(user: User) -> str:
+    return f"second-factor:{user.pk}"
+
+
+def _count_try(key: str) -> bool:
+    """Count a try before its code is judged (one atomic increment in the shared cache), so a
+    burst sent at once meets the limit as tries one by one do; True when past it."""
+    return ratelimit.hit(key, limit=CHECK_LIMIT, window_seconds=CHECK_WINDOW)
 
 
 def verify(request: HttpRequest, *, user: User, method: str, typed: str) -> None:
     """Check the code for ``method`` ("app", "backup" or "sms"); on success the session is
-    verified (django-otp's login). ValidationError says why not."""
-    if ratelimit.exceeded(f"second-factor:{user.pk}", limit=CHECK_LIMIT):
+    verified (django-otp's login) and the tries are forgotten. ValidationError says why not."""
+    key = _tries_key(user)
+    if _count_try(key):
         raise ValidationError(TOO_MANY_TRIES, code="limited")
     checks: dict[str, Callable[[], object]] = {
         "app": lambda: _check_app(user, typed),
         "backup": lambda: _check_backup(user, typed),
         "sms": lambda: code_check(device=sms_device(user), typed=typed),
     }
-    try:
-        device = checks.get(method, checks["app"])()
-    except ValidationError:
-        _limited(request, user)
-        raise
-    ratelimit.reset(f"second-factor:{user.pk}")
+    device = checks.get(method, checks["app"])()
+    ratelimit.reset(key)
     otp_login(request, device)
 
 

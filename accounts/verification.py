@@ -10,6 +10,12 @@ help centre for resending; django-otp's device model, without its uncapped throt
   minutes; after 10 the link is locked until an administrator sends a new invitation.
 - A person without a valid mobile number is sent nothing and told to contact their
   administrator: the password step is never reachable without a verified code.
+
+The sign-in fallback (``SmsPurpose.SIGN_IN``) keeps the same code rules, but its budgets belong
+to a time window, not to the device's lifetime: 5 texts per ``SIGN_IN_WINDOW``, and 10 wrong
+codes pause texting for 15 minutes rather than lock it (someone who knows only the password
+must not be able to lock the owner out for good). A right code resets both. Its messages speak
+of signing in, never of invitations.
 """
 
 import hmac
@@ -55,6 +61,15 @@ LOCKED = (
     "Too many wrong codes: this link is locked. Ask your administrator to send a new invitation."
 )
 SEND_FAILED = "We could not send the text message just now. Try again in a moment."
+SIGN_IN_WINDOW = timedelta(minutes=15)
+SIGN_IN_CODE_EXPIRED = "That code has expired. Select Resend code to get a new one."
+SIGN_IN_TOO_MANY_SENDS = (
+    "We have sent as many codes as we can for now. Ask again in %(wait)s, or use your "
+    "authenticator app or a backup code."
+)
+SIGN_IN_PAUSED = (
+    "Too many wrong codes. Try again in %(wait)s, or use your authenticator app or a backup code."
+)
 
 
 def verification_required(user: User) -> bool:
@@ -129,9 +144,18 @@ def code_send(*, device: SmsDevice) -> Sent:
         raise ValidationError(NO_MOBILE, code="no_mobile")
     with transaction.atomic():
         device = SmsDevice.objects.select_for_update().get(pk=device.pk)
+        sign_in = device.purpose == SmsPurpose.SIGN_IN
+        if sign_in and device.last_sent_at and now >= device.last_sent_at + SIGN_IN_WINDOW:
+            device.sends = 0  # a new window, a new budget
         if device.locked:
             raise ValidationError(LOCKED, code="locked")
         if device.sends >= MAX_SENDS:
+            if sign_in and device.last_sent_at:
+                raise ValidationError(
+                    SIGN_IN_TOO_MANY_SENDS,
+                    code="sends",
+                    params={"wait": _wait(device.last_sent_at + SIGN_IN_WINDOW - now)},
+                )
             raise ValidationError(TOO_MANY_SENDS, code="sends")
         if device.last_sent_at and now < device.last_sent_at + RESEND_AFTER:
             raise ValidationError(
@@ -189,16 +213,20 @@ def code_check(*, device: SmsDevice, typed: str) -> SmsDevice:
         device = (
             SmsDevice.objects.select_for_update().select_related("user__tenant").get(pk=device.pk)
         )
+        sign_in = device.purpose == SmsPurpose.SIGN_IN
         if device.locked:
             raise ValidationError(LOCKED, code="locked")
         if device.wait_until and now < device.wait_until:
+            paused = sign_in and device.failures == 0  # the pause after LOCK_AFTER
             raise ValidationError(
-                WAIT_TO_TRY, code="wait", params={"wait": _wait(device.wait_until - now)}
+                SIGN_IN_PAUSED if paused else WAIT_TO_TRY,
+                code="wait",
+                params={"wait": _wait(device.wait_until - now)},
             )
         if not device.nonce:
             raise ValidationError(CODE_NONE, code="none")
         if not _code_valid(device, now):
-            raise ValidationError(CODE_EXPIRED, code="expired")
+            raise ValidationError(SIGN_IN_CODE_EXPIRED if sign_in else CODE_EXPIRED, code="expired")
         if constant_time_compare(_hash(device, code), device.code_hash):
             device.verified_at = now
             device.confirmed = True
@@ -206,10 +234,24 @@ def code_check(*, device: SmsDevice, typed: str) -> SmsDevice:
             device.wait_until = None
             device.nonce = ""  # single use
             device.code_hash = ""
+            if sign_in:
+                device.sends = 0
             device.save()
             return device
         device.failures += 1
-        if device.failures >= LOCK_AFTER:
+        paused = sign_in and device.failures >= LOCK_AFTER
+        if paused:
+            device.failures = 0
+            device.wait_until = now + LONGEST_WAIT
+            audit_record(
+                tenant=device.user.tenant,
+                actor=None,
+                subject=device.user,
+                action="verification.paused",
+                summary=f"Sign-in text messages paused for 15 minutes after {LOCK_AFTER} wrong "
+                "codes",
+            )
+        elif device.failures >= LOCK_AFTER:
             device.locked = True
             audit_record(
                 tenant=device.user.tenant,
@@ -224,4 +266,6 @@ def code_check(*, device: SmsDevice, typed: str) -> SmsDevice:
         device.save()
     if device.locked:
         raise ValidationError(LOCKED, code="locked")
+    if paused:
+        raise ValidationError(SIGN_IN_PAUSED, code="wait", params={"wait": _wait(LONGEST_WAIT)})
     raise ValidationError(CODE_WRONG, code="wrong")
