@@ -439,7 +439,7 @@ class EmployerBulkView(ApiView):
                 made, changed, invitation_ids = employer_rows.write(
                     tenant=self.tenant, uploaded_by=request.user, found=found, now=timezone.now()
                 )
-                transaction.on_commit(lambda: queue_invitations(invitation_ids))
+                queue_invitations(invitation_ids)
         except ImportRaced:
             raise Conflict(BULK_RACED) from None
         result = {

@@ -120,5 +120,5 @@ def import_upload(upload_id: int) -> str:
         upload.imported_at = now  # the created_at of everyone the upload created
         upload.created, upload.updated, upload.invited = created, updated, len(invitation_ids)
         upload.save()
-        transaction.on_commit(lambda: queue_invitations(invitation_ids))
+        queue_invitations(invitation_ids)
     return f"{created} created, {updated} updated"

@@ -3,6 +3,7 @@
 from django_tasks import task
 
 from accounts.invitations.services import invitation_deliver
+from ui.queue import enqueue_with_data
 
 SEND_BATCH = 200
 
@@ -17,8 +18,9 @@ def deliver_invitations(invitation_ids: list[int]) -> int:
 
 
 def queue_invitations(invitation_ids: list[int]) -> None:
+    """Queue the sends in the caller's transaction: they exist exactly when the people do."""
     for start in range(0, len(invitation_ids), SEND_BATCH):
-        deliver_invitations.enqueue(invitation_ids[start : start + SEND_BATCH])
+        enqueue_with_data(deliver_invitations, invitation_ids[start : start + SEND_BATCH])
 
 
 @task()

@@ -12,6 +12,7 @@ from django.views import View
 from accounts.invitations.models import Invitation, InvitationStatus
 from accounts.mixins import TenantPermissionRequiredMixin
 from accounts.models import Permission, User
+from ui.queue import enqueue_with_data
 
 from . import csvfile
 from .forms import UploadForm
@@ -127,7 +128,7 @@ class UploadConfirmView(BulkUploadMixin, View):
             upload.status = UploadStatus.IMPORTING
             upload.save(update_fields=["status"])
             upload_id = upload.pk
-            transaction.on_commit(lambda: import_upload.enqueue(upload_id))
+            enqueue_with_data(import_upload, upload_id)  # committed with the status, or never
         return HttpResponseRedirect(reverse("uploads:detail", args=[upload.pk]))
 
 

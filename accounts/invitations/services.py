@@ -20,6 +20,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import default_task_backend
 
+from ui.queue import enqueue_with_data, queued_in_transaction
+
 from ..audit import audit_record
 from ..lookups import ci
 from ..models import Tenant, User, UserStatus, mail_address
@@ -32,6 +34,9 @@ CANNOT_INVITE = "Only a Prospect or an Invited user can be sent an invitation."
 # A send that has not finished this long after it started died with its process (the provider
 # call itself times out well within it); it is tried once more, then reported.
 STUCK_AFTER = timedelta(minutes=10)
+# How long after its transaction commits an email should have started on its way in the
+# process that made it; past this, the worker's queued check sends it instead.
+HANDOVER_GRACE = timedelta(minutes=1)
 MAX_SEND_ATTEMPTS = 2
 NEVER_CONFIRMED = (
     "The email could not be confirmed as sent after two tries, so it may not have arrived. "
@@ -167,14 +172,22 @@ def _check_later(invitation: Invitation) -> None:
 
 
 def invitation_retry_if_stuck(*, invitation_id: int) -> Invitation | None:
-    """Finish an invitation whose send started but never ended (its process died): try once
-    more, or after the last try, record it as failed so the profile says so. An invitation
-    that was sent, failed plainly or is still within its time is left alone."""
-    stale = timezone.now() - STUCK_AFTER
+    """Finish an invitation whose process died: one never handed over (the process died
+    between its COMMIT and sending) is sent now; one whose send started but never ended is
+    tried once more, or after the last try recorded as failed so the profile says so. An
+    invitation that was sent, failed plainly or is still within its time is left alone."""
+    now = timezone.now()
     invitation = Invitation.objects.filter(
-        pk=invitation_id, status=InvitationStatus.PENDING, sent_at__lt=stale
+        pk=invitation_id, status=InvitationStatus.PENDING
     ).first()
     if invitation is None:
+        return None
+    if invitation.sent_at is None:
+        if invitation.created_at > now - HANDOVER_GRACE:
+            return None  # its own process is about to send it
+        logger.warning("Invitation %s was never handed over for sending; sending it", invitation.pk)
+        return invitation_deliver(invitation_id=invitation.pk)
+    if invitation.sent_at >= now - STUCK_AFTER:
         return None
     if invitation.attempts < MAX_SEND_ATTEMPTS:
         logger.warning("Invitation %s was stuck while sending; trying once more", invitation.pk)
@@ -197,8 +210,11 @@ def invitation_retry_if_stuck(*, invitation_id: int) -> Invitation | None:
 def invitations_retry_stuck() -> int:
     """Every stuck invitation, as ``invitation_retry_if_stuck`` treats one (for
     ``manage.py retry_stuck_invitations``, after an outage). Returns how many were handled."""
-    stale = timezone.now() - STUCK_AFTER
-    stuck = Invitation.objects.filter(status=InvitationStatus.PENDING, sent_at__lt=stale)
+    now = timezone.now()
+    stuck = Invitation.objects.filter(status=InvitationStatus.PENDING).filter(
+        Q(sent_at__lt=now - STUCK_AFTER)
+        | Q(sent_at__isnull=True, created_at__lt=now - HANDOVER_GRACE)
+    )
     handled = 0
     for invitation_id in stuck.values_list("pk", flat=True).iterator():
         handled += invitation_retry_if_stuck(invitation_id=invitation_id) is not None
@@ -206,7 +222,17 @@ def invitations_retry_stuck() -> int:
 
 
 def invitation_deliver_after_commit(invitation: Invitation) -> None:
+    """Send the email once the transaction commits, in this process, so the page can say
+    whether it went. Where the queue is a table of this database, a check is queued in the
+    same transaction too: if this process dies between COMMIT and sending (or while sending),
+    the worker sends the email, once (``invitation_deliver`` claims the row first)."""
+    from .tasks import retry_stuck_invitation
+
     invitation_id = invitation.pk
+    if queued_in_transaction(retry_stuck_invitation):
+        enqueue_with_data(
+            retry_stuck_invitation, invitation_id, run_after=timezone.now() + HANDOVER_GRACE
+        )
     transaction.on_commit(lambda: invitation_deliver(invitation_id=invitation_id))
 
 

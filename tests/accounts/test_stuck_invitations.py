@@ -111,3 +111,80 @@ def test_the_sweep_command_handles_every_stuck_invitation(django_capture_on_comm
         call_command("retry_stuck_invitations", verbosity=0)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
     assert set(Invitation.objects.values_list("status", flat=True)) == {InvitationStatus.SENT}
+
+
+# --- Work lost between COMMIT and its callback -----------------------------------------------
+
+
+def send_and_lose_the_callback(person, django_capture_on_commit_callbacks) -> Invitation:
+    """The transaction commits, then the process dies before its after-commit callback runs:
+    the callbacks are captured and never run."""
+    with django_capture_on_commit_callbacks(execute=False):
+        services.invitation_send(user=person, sent_by=None)
+    invitation = person.invitations.get()
+    assert invitation.status == InvitationStatus.PENDING and invitation.sent_at is None
+    return invitation
+
+
+def test_an_invitation_whose_handover_was_lost_is_sent_by_the_worker_once(
+    queue, client, django_capture_on_commit_callbacks
+):
+    person = UserFactory(status=UserStatus.PROSPECT)
+    invitation = send_and_lose_the_callback(person, django_capture_on_commit_callbacks)
+    worker()  # within the grace its own process would have had
+    assert mail.outbox == []
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        worker()
+        worker()
+    with time_machine.travel(timezone.now() + timedelta(minutes=30), tick=False):
+        worker()  # every later check finds it sent
+    invitation.refresh_from_db()
+    assert invitation.status == InvitationStatus.SENT and invitation.attempts == 1
+    assert [m.to for m in mail.outbox] == [[person.email]]
+    assert "Sent" in profile(client, person)
+
+
+def test_an_invitation_sent_by_its_own_process_is_not_sent_again_by_the_check(
+    queue, django_capture_on_commit_callbacks
+):
+    person = UserFactory(status=UserStatus.PROSPECT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitation_send(user=person, sent_by=None)
+    assert len(mail.outbox) == 1
+    with time_machine.travel(timezone.now() + timedelta(minutes=30), tick=False):
+        worker()
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_command_also_sends_invitations_never_handed_over(
+    django_capture_on_commit_callbacks,
+):
+    person = UserFactory(status=UserStatus.PROSPECT)
+    send_and_lose_the_callback(person, django_capture_on_commit_callbacks)
+    assert services.invitations_retry_stuck() == 0  # its own process may still send it
+    with time_machine.travel(timezone.now() + timedelta(minutes=2), tick=False):
+        call_command("retry_stuck_invitations", verbosity=0)
+    assert [m.to for m in mail.outbox] == [[person.email]]
+
+
+def test_an_upload_confirmed_is_imported_though_its_process_died_after_commit(
+    queue, client, django_capture_on_commit_callbacks
+):
+    """The import task is queued in the transaction that marks the upload Importing."""
+    from tests.uploads.test_employers_upload import csv_bytes, row, upload
+    from uploads.models import Upload, UploadStatus
+
+    admin = AdministratorFactory(roles=["bulk_upload", "create_users"])
+    client.force_login(admin)
+    from tests.factories import EmployerGroupFactory
+
+    root = EmployerGroupFactory(tenant=admin.tenant, name="All employers")
+    EmployerGroupFactory(tenant=admin.tenant, name="North West", parent=root)
+    found, _ = upload(client, csv_bytes([row(1), row(2)]))
+    assert found.status == UploadStatus.READY, found.problems
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("uploads:confirm", args=[found.pk]))
+    assert Upload.objects.get(pk=found.pk).status == UploadStatus.IMPORTING
+    worker()
+    found.refresh_from_db()
+    assert found.status == UploadStatus.IMPORTED and found.created == 2
