@@ -58,7 +58,8 @@ PROBLEM_TEXT = {
     401: "No token, or one that is unknown, expired or revoked.",
     403: "The token lacks the scope this needs.",
     404: "No such object in this tenant.",
-    409: "The account's state does not allow this (already cancelled, say).",
+    409: "The account's state does not allow this (already cancelled, say), or a request with "
+    "the same Idempotency-Key is still being processed.",
     422: "The Idempotency-Key was already used for a different request.",
     429: "Too many requests for this token: wait for Retry-After seconds.",
 }

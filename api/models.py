@@ -72,7 +72,7 @@ class ApiToken(models.Model):
 class IdempotentRequest(models.Model):
     """The first answer to a create or send made with an ``Idempotency-Key``: a retry with the
     same key (from the same caller) gets this answer back, and nothing is done twice. The key
-    row is written in the same transaction as the work, so two racing retries take turns."""
+    row is claimed before the work, so two racing retries take turns."""
 
     holder = models.CharField(max_length=40)  # "token:<id>" or "user:<id>"
     key = models.CharField(max_length=255)

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts import lifecycle
+from accounts.invitations.selectors import LINK_STATES
 from accounts.models import Gender, Title, UserStatus, UserType
 from accounts.people import (
     EMAIL_REQUIRED,
@@ -212,7 +213,12 @@ class InvitationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sequence = serializers.IntegerField()
     email = serializers.CharField()
-    status = serializers.CharField(help_text="pending, sent or failed.")
+    status = serializers.ChoiceField(
+        choices=LINK_STATES,
+        help_text="What became of it: pending (being sent), sent, delivered, bounced or failed, "
+        "as the email provider said; or replaced (by a newer invitation), revoked (the address "
+        "changed, or the account was cancelled or archived), used (they activated), expired.",
+    )
     expires_at = serializers.DateTimeField()
 
 

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from accounts import lifecycle, selectors
 from accounts.forms import UserListFilterForm
+from accounts.invitations.selectors import invitation_state
 from accounts.invitations.services import invitation_send
 from accounts.models import Invitation, User, UserStatus, UserType, shown_status_of
 from accounts.people import PERSON_FIELDS
@@ -120,7 +121,9 @@ def user_data(user: User) -> dict[str, Any]:
 def invitation_data(invitation: Invitation | None) -> dict[str, Any] | None:
     if invitation is None:
         return None
-    return shapes.InvitationSerializer(invitation).data
+    data = dict(shapes.InvitationSerializer(invitation).data)
+    data["status"] = invitation_state(invitation, user=invitation.user)
+    return data
 
 
 def created(user: User, invitation: Invitation | None) -> Response:
@@ -263,7 +266,7 @@ class EmployerCreateView(ApiView):
         "(after the account is saved); false keeps them as a Prospect.",
         request=shapes.EmployerInputSerializer,
         parameters=[IDEMPOTENCY],
-        responses=answers({201: shapes.CreatedUserSerializer}, 422),
+        responses=answers({201: shapes.CreatedUserSerializer}, 409, 422),
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -285,7 +288,7 @@ class LearnerCreateView(ApiView):
         "learner's main employer.",
         request=shapes.LearnerInputSerializer,
         parameters=[IDEMPOTENCY],
-        responses=answers({201: shapes.CreatedUserSerializer}, 422),
+        responses=answers({201: shapes.CreatedUserSerializer}, 409, 422),
     )
     @idempotent
     def post(self, request: Request) -> Response:
@@ -300,8 +303,25 @@ class LearnerCreateView(ApiView):
         return created(user, invitation)
 
 
+NO_INVITATION = "No invitation has been sent to this person."
+
+
 class InvitationView(ApiView):
-    scopes = {"POST": Scope.INVITATIONS_SEND}
+    scopes = {"GET": Scope.USERS_READ, "POST": Scope.INVITATIONS_SEND}
+
+    @extend_schema(
+        summary="Read what became of the latest invitation",
+        description="Its status: still being sent, sent, delivered, bounced or failed, or what "
+        "ended its link (replaced, revoked, used, expired).",
+        responses=answers({200: shapes.InvitationSerializer}, 404),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = selectors.user_get(tenant=self.tenant, user_id=pk)
+        latest = Invitation.objects.filter(user=user).order_by("-sequence").first()
+        if latest is None:
+            return problem(404, NO_INVITATION)
+        latest.user = user
+        return Response(invitation_data(latest))
 
     @extend_schema(
         summary="Send (or resend) the activation email",

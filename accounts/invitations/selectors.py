@@ -6,6 +6,41 @@ from ..models import Tenant, User, UserStatus
 from ..selectors import search_filter
 from .models import Invitation
 
+# What became of an invitation, as the API and the profile tell it.
+LINK_STATES = (
+    "pending",
+    "sent",
+    "delivered",
+    "bounced",
+    "failed",
+    "replaced",
+    "revoked",
+    "used",
+    "expired",
+)
+
+
+def invitation_state(invitation: Invitation, *, user: User) -> str:
+    """What became of ``invitation`` of ``user`` (as they are now): "replaced" by a newer one,
+    "revoked" (the address changed, or the account was cancelled or archived), "used" (they
+    activated), "expired", else what the provider said: pending, sent, delivered, bounced or
+    failed."""
+    if invitation.sequence != user.invitation_count:
+        return "replaced"
+    if user.status == UserStatus.FULL and user.activated_at:
+        return "used"
+    if (
+        invitation.email.casefold() != user.email.casefold()
+        or user.is_archived
+        or user.status != UserStatus.INVITED
+    ):
+        return "revoked"
+    if invitation.status in ("failed", "bounced"):
+        return str(invitation.status)
+    if invitation.is_expired:
+        return "expired"
+    return str(invitation.status)
+
 
 def invitation_history(*, user: User, limit: int = 50) -> list[Invitation]:
     """The newest invitations sent to ``user``, with who sent each."""

@@ -268,6 +268,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Two fields called status: a user's and an invitation's, each its own enum.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "accounts.models.UserStatus",
+        "InvitationStatusEnum": "accounts.invitations.selectors.LINK_STATES",
+    },
 }
 
 # Bulk upload limits (Upload users): the file's size and its number of rows.

@@ -21,6 +21,7 @@ ENDPOINTS = [
     ("post", "/api/v1/employers/", "users:write"),
     ("post", "/api/v1/employers/bulk/", "users:write"),
     ("post", "/api/v1/learners/", "users:write"),
+    ("get", "/api/v1/users/{user}/invitation/", "users:read"),
     ("post", "/api/v1/users/{user}/invitation/", "invitations:send"),
     ("post", "/api/v1/users/{user}/cancel/", "users:write"),
     ("post", "/api/v1/users/{user}/reactivate/", "users:write"),
