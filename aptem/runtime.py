@@ -15,10 +15,27 @@ from typing import Any
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.utils.cache import add_never_cache_headers
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")  # a proxy's id is kept if it looks like one
 READY_RETRY_AFTER_SECONDS = 5
+
+
+class NoStoreMiddleware:
+    """Answers to a signed-in person or an API token hold people's data: no cache (a shared
+    proxy's, or the browser's on a shared computer) may keep them. (WhiteNoise answers for
+    static files before this runs.)"""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # set by the session's middleware, or DRF's
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
 
 
 class HealthCheckMiddleware:

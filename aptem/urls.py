@@ -1,3 +1,4 @@
+from anymail import urls as anymail_urls
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
@@ -17,7 +18,13 @@ urlpatterns = [
 if settings.ANYMAIL.get("WEBHOOK_SECRET"):
     # Email provider tracking webhooks (delivered, bounced): served only with their shared
     # secret, which anymail checks on every call. Without it, nobody could tell a forged event.
-    urlpatterns.append(path("anymail/", include("anymail.urls")))
+    # Only the chosen provider's (another's, not installed, would answer a 500).
+    hooks = [
+        pattern
+        for pattern in anymail_urls.urlpatterns
+        if str(pattern.pattern).lstrip("^").startswith(f"{settings.EMAIL_PROVIDER}/")
+    ]
+    urlpatterns.append(path("anymail/", include((hooks, anymail_urls.app_name))))
 
 handler400 = "aptem.errors.bad_request"
 handler404 = "aptem.errors.page_not_found"

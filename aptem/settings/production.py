@@ -53,7 +53,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_REFERRER_POLICY = "same-origin"
 
 # A queue and a worker (`python manage.py worker`) unless TASKS_BACKEND says otherwise.
 TASKS = {

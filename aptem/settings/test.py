@@ -18,3 +18,5 @@ SITE_URL = "https://aptem.test"
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# The provider whose tracking webhook is served (tests post Postmark's events to it).
+EMAIL_PROVIDER = "postmark"
