@@ -571,6 +571,13 @@ class SmsDevice(Device):
     provider_id = models.CharField(max_length=100, blank=True, db_index=True)
     delivery = models.CharField(max_length=20, choices=SmsDelivery.choices, blank=True)
     delivery_updated_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="What the provider said when the last text failed (its code and message).",
+    )
 
     class Meta(Device.Meta):
         constraints = [

@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from notifications_python_client.errors import APIError
 from notifications_python_client.notifications import NotificationsAPIClient
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client as TwilioClient
 
 
 class SmsFailed(Exception):
@@ -103,28 +106,29 @@ class NotifySmsBackend(BaseSmsBackend):
 
 @dataclass
 class TwilioSmsBackend(BaseSmsBackend):
-    """Twilio's Messages API (plain HTTPS, no SDK). Delivery reports come back to
-    ``accounts:sms_status_twilio``, signed with the auth token."""
+    """Twilio's Messages API, through Twilio's own client. Delivery reports come back to
+    ``accounts:sms_status_twilio``, signed with the auth token. A refusal carries Twilio's
+    own error code and message (21211: not a valid number, say), which the profile shows."""
 
     def send(self, message: SmsMessage) -> SmsReceipt:
-        sid = settings.TWILIO_ACCOUNT_SID
+        client = TwilioClient(
+            settings.TWILIO_ACCOUNT_SID,
+            settings.TWILIO_AUTH_TOKEN,
+            http_client=TwilioHttpClient(timeout=settings.SMS_TIMEOUT_SECONDS),
+        )
+        client.api.base_url = settings.TWILIO_BASE_URL  # api.twilio.com, unless told
         sender = settings.TWILIO_FROM
-        data = {"To": message.to, "Body": message.body}
-        data["MessagingServiceSid" if sender.startswith("MG") else "From"] = sender
+        options: dict[str, str] = {"to": message.to, "body": message.body}
+        options["messaging_service_sid" if sender.startswith("MG") else "from_"] = sender
         if settings.SITE_URL:
-            data["StatusCallback"] = settings.SITE_URL + reverse("accounts:sms_status_twilio")
+            options["status_callback"] = settings.SITE_URL + reverse("accounts:sms_status_twilio")
         try:
-            response = requests.post(
-                f"{settings.TWILIO_BASE_URL}/2010-04-01/Accounts/{sid}/Messages.json",
-                data=data,
-                auth=(sid, settings.TWILIO_AUTH_TOKEN),
-                timeout=settings.SMS_TIMEOUT_SECONDS,
-            )
-            response.raise_for_status()
-            provider_id = str(response.json()["sid"])
-        except (requests.RequestException, ValueError, KeyError) as error:
-            raise SmsFailed(f"Twilio refused the message ({type(error).__name__})") from None
-        return SmsReceipt(provider_id=provider_id, status="sent")
+            sent = client.messages.create(**options)
+        except TwilioRestException as error:
+            raise SmsFailed(f"Twilio error {error.code}: {error.msg}") from None
+        except (TwilioException, requests.RequestException) as error:
+            raise SmsFailed(f"Twilio could not be reached ({type(error).__name__})") from None
+        return SmsReceipt(provider_id=str(sent.sid), status="sent")
 
 
 def sms_backend() -> BaseSmsBackend:

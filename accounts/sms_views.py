@@ -6,10 +6,8 @@ Each endpoint answers only when its provider is configured and checks the provid
 parameters). A report about a message we did not send changes nothing and says nothing.
 """
 
-import base64
-import hashlib
-import hmac
 import json
+from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
@@ -18,6 +16,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from .models import SmsDelivery, SmsDevice
 
@@ -40,11 +39,22 @@ TWILIO_STATUSES = {
 }
 
 
-def record_delivery(provider_id: str, delivery: str | None) -> None:
+def record_delivery(provider_id: str, delivery: str | None, *, error: str = "") -> None:
     if provider_id and delivery:
         SmsDevice.objects.filter(provider_id=provider_id).update(
-            delivery=delivery, delivery_updated_at=timezone.now()
+            delivery=delivery,
+            delivery_updated_at=timezone.now(),
+            delivery_error=error[: SmsDevice._meta.get_field("delivery_error").max_length],
         )
+
+
+def twilio_error(report: Any) -> str:
+    """Twilio's own words for an undelivered text: its error code and message."""
+    code = report.get("ErrorCode", "")
+    if not code:
+        return ""
+    message = report.get("ErrorMessage", "")
+    return f"Twilio error {code}" + (f": {message}" if message else "")
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -67,13 +77,6 @@ class NotifyStatusView(View):
         return HttpResponse(status=204)
 
 
-def twilio_signature(url: str, params: dict[str, str], token: str) -> str:
-    """Twilio's X-Twilio-Signature: HMAC-SHA1 over the URL and the sorted parameters."""
-    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
-    digest = hmac.new(token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
 @method_decorator(csrf_exempt, name="dispatch")
 class TwilioStatusView(View):
     http_method_names = ["post"]
@@ -82,12 +85,18 @@ class TwilioStatusView(View):
         token = settings.TWILIO_AUTH_TOKEN
         if settings.SMS_BACKEND != "accounts.sms.TwilioSmsBackend" or not token:
             raise Http404("Not configured")
-        params = {key: request.POST.get(key, "") for key in request.POST}
-        url = settings.SITE_URL + request.path  # the address Twilio was given
+        url = settings.SITE_URL + request.get_full_path()  # the address Twilio was given
+        # Twilio's own check: every value of a repeated parameter, the URL with and without
+        # its port, and the algorithm the signature-settings header names (SHA-1 by default).
+        algorithm = get_signature_algorithm(
+            request.headers.get("X-Twilio-Webhooks-Signature-Settings", "")
+        )
         signature = request.headers.get("X-Twilio-Signature", "")
-        if not constant_time_compare(signature, twilio_signature(url, params, token)):
+        if not RequestValidator(token).validate(url, request.POST, signature, algorithm):
             return HttpResponseForbidden("Bad signature")
         record_delivery(
-            params.get("MessageSid", ""), TWILIO_STATUSES.get(params.get("MessageStatus", ""))
+            request.POST.get("MessageSid", ""),
+            TWILIO_STATUSES.get(request.POST.get("MessageStatus", "")),
+            error=twilio_error(request.POST),
         )
         return HttpResponse(status=204)

@@ -180,18 +180,20 @@ def code_send(*, device: SmsDevice) -> Sent:
             body=f"Your Aptem verification code is {code}. It expires in 10 minutes. "
             "Do not share it with anyone.",
         )
-    except SmsFailed:
+    except SmsFailed as error:
         # Nothing counts against the person: the send and its wait are given back.
         SmsDevice.objects.filter(pk=device.pk).update(
             sends=device.sends - 1,
             last_sent_at=None,
             delivery=SmsDelivery.FAILED,
             delivery_updated_at=timezone.now(),
+            delivery_error=str(error)[:300],
         )
         raise ValidationError(SEND_FAILED, code="send_failed") from None
     device.provider_id = receipt.provider_id
     device.delivery = receipt.status if receipt.status in SmsDelivery.values else SmsDelivery.SENT
-    device.save(update_fields=["provider_id", "delivery"])
+    device.delivery_error = ""
+    device.save(update_fields=["provider_id", "delivery", "delivery_error"])
     return Sent(device=device, same_code=same_code)
 
 

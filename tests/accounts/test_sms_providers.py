@@ -13,10 +13,10 @@ from urllib.parse import parse_qs
 import jwt
 import pytest
 from django.urls import reverse
+from twilio.request_validator import RequestValidator
 
 from accounts import sms, verification
 from accounts.models import SmsDelivery, UserStatus, UserType
-from accounts.sms_views import twilio_signature
 from tests.factories import AdministratorFactory, TenantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -190,10 +190,86 @@ def test_twilios_delivery_report_updates_the_profile_and_needs_its_signature(
     url = reverse("accounts:sms_status_twilio")
     params = {"MessageSid": "SM-twilio-1", "MessageStatus": "delivered"}
     assert client.post(url, params, HTTP_X_TWILIO_SIGNATURE="forged").status_code == 403
-    signature = twilio_signature("https://aptem.test" + url, params, "twilio-token")
+    signature = signed("https://aptem.test" + url, params)
     response = client.post(url, params, HTTP_X_TWILIO_SIGNATURE=signature)
     assert response.status_code == 204
     assert "Text message delivered" in profile_text(client, person)
+
+
+def signed(url: str, params, algorithm: str | None = None) -> str:
+    """The X-Twilio-Signature Twilio would send: its own library's, never ours."""
+    return RequestValidator("twilio-token").compute_signature(url, params, algorithm)
+
+
+@pytest.mark.parametrize(
+    "signed_url",
+    ["https://aptem.test/sms/status/twilio/", "https://aptem.test:443/sms/status/twilio/"],
+)
+def test_a_report_twilio_signs_with_or_without_the_port_is_accepted(
+    client, twilio, person, signed_url
+):
+    verification.code_send(device=verification.device_for(person))
+    params = {"MessageSid": "SM-twilio-1", "MessageStatus": "delivered"}
+    answer = client.post(
+        reverse("accounts:sms_status_twilio"),
+        params,
+        HTTP_X_TWILIO_SIGNATURE=signed(signed_url, params),
+    )
+    assert answer.status_code == 204
+
+
+def test_a_report_with_a_repeated_parameter_is_checked_over_every_value(client, twilio, person):
+    from django.http import QueryDict
+
+    verification.code_send(device=verification.device_for(person))
+    body = "MessageSid=SM-twilio-1&MessageStatus=delivered&Tag=a&Tag=b"
+    url = reverse("accounts:sms_status_twilio")
+    signature = signed("https://aptem.test" + url, QueryDict(body))
+    answer = client.generic(
+        "POST",
+        url,
+        body,
+        content_type="application/x-www-form-urlencoded",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert answer.status_code == 204
+    only_last = signed("https://aptem.test" + url, {**QueryDict(body).dict()})
+    assert only_last != signature  # what the old check computed, and refused
+
+
+def test_a_report_signed_with_sha256_is_accepted(client, twilio, person):
+    verification.code_send(device=verification.device_for(person))
+    params = {"MessageSid": "SM-twilio-1", "MessageStatus": "undelivered", "ErrorCode": "30003",
+              "ErrorMessage": "Unreachable destination handset"}
+    url = reverse("accounts:sms_status_twilio")
+    answer = client.post(
+        url,
+        params,
+        HTTP_X_TWILIO_SIGNATURE=signed("https://aptem.test" + url, params, "HMAC_SHA256"),
+        HTTP_X_TWILIO_WEBHOOKS_SIGNATURE_SETTINGS="key=webhooks_sharedkey_1,algorithm=HMAC_SHA256",
+    )
+    assert answer.status_code == 204
+    page = profile_text(client, person)
+    assert "Text message failed" in page
+    assert "Twilio error 30003: Unreachable destination handset" in page
+
+
+def test_a_send_twilio_refuses_shows_its_code_and_message_on_the_profile(
+    client, twilio, person
+):
+    twilio.status = 400
+    twilio.answer = {
+        "code": 21211,
+        "message": "Invalid 'To' Phone Number: +447400123456",
+        "more_info": "https://www.twilio.com/docs/errors/21211",
+        "status": 400,
+    }
+    device = verification.device_for(person)
+    with pytest.raises(Exception) as caught:
+        verification.code_send(device=device)
+    assert caught.value.messages == [verification.SEND_FAILED]  # the person's words
+    page = profile_text(client, person)
+    assert "Twilio error 21211: " in page and "Invalid &#x27;To&#x27; Phone Number" in page
 
 
 def test_a_report_for_a_message_we_did_not_send_changes_nothing(client, notify, person):
