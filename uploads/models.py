@@ -52,8 +52,8 @@ class Upload(models.Model):
     to_skip = models.PositiveIntegerField(default=0)
     to_invite = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
-    # The first problems, [row, column, message] each; the whole report is made again from
-    # the kept file when it is downloaded.
+    # The first problems (``MAX_PROBLEMS_KEPT``), [row, column, message] each: the page and
+    # the downloaded report read them here.
     problems = models.JSONField(default=list)
     file_problem = models.TextField(blank=True)
     imported_at = models.DateTimeField(null=True, blank=True)

@@ -16,7 +16,7 @@ from ui.queue import enqueue_with_data
 
 from . import csvfile
 from .forms import UploadForm
-from .importing import KINDS, check_file, progress_of, run_check
+from .importing import KINDS, progress_of, run_check
 from .models import Upload, UploadKind, UploadStatus
 from .tasks import import_upload
 
@@ -133,7 +133,8 @@ class UploadConfirmView(BulkUploadMixin, View):
 
 
 class UploadReportView(BulkUploadMixin, View):
-    """Every problem of the file as CSV; no cell can run as a spreadsheet formula."""
+    """The file's problems as CSV, as its check stored them (a download never checks the
+    file again); no cell can run as a spreadsheet formula."""
 
     def get(self, request, pk):
         upload = self.upload(pk)
@@ -141,12 +142,10 @@ class UploadReportView(BulkUploadMixin, View):
         if upload.file_problem:
             rows.append(["", "", upload.file_problem])
         else:
-            try:
-                found = check_file(upload)
-            except csvfile.FileProblem as problem:
-                rows.append(["", "", str(problem)])
-            else:
-                rows += [[str(r), c, m] for r, c, m in found.problems]
+            rows += [[str(row), column, message] for row, column, message in upload.problems]
+            more = upload.error_count - len(upload.problems)
+            if more > 0:
+                rows.append(["", "", f"And {more:,} more: correct these and upload again."])
         response = HttpResponse(csvfile.write(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}-errors.csv"'
         return response

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -356,3 +357,14 @@ def test_the_users_list_offers_upload_users_to_roles_granting_bulk_upload(client
     client.force_login(AdministratorFactory(roles=[Permission.BULK_UPLOAD]))
     page = client.get(users).content.decode()
     assert f'href="{UPLOAD}">Upload users</a>' in page
+
+
+def test_the_report_is_read_from_the_check_not_made_again(client, admin, world):
+    """Downloading the report costs no second check of the file (up to 100,000 rows)."""
+    found, _ = upload(client, csv_bytes([row(1, Title="Dr Who"), row(2, Title="Sir")]))
+    assert found.error_count == 2
+    with mock.patch("uploads.employers.check", side_effect=AssertionError("checked again")):
+        report = client.get(reverse("uploads:report", args=[found.pk])).content.decode()
+    lines = list(csv.reader(io.StringIO(report.lstrip("\ufeff"))))
+    assert lines[0] == ["Row", "Column", "Problem"] and len(lines) == 3
+    assert [line[0] for line in lines[1:]] == ["2", "3"]
