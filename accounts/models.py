@@ -524,9 +524,9 @@ class AuditEvent(models.Model):
 
 # The invitation lifecycle lives in its own package; importing its models here registers them
 # with this app (their table and migrations have always been accounts').
-from .invitations.models import Invitation, InvitationStatus  # noqa: E402
+from .invitations.models import Invitation, InvitationBatch, InvitationStatus  # noqa: E402
 
-__all__ = ["Invitation", "InvitationStatus"]
+__all__ = ["Invitation", "InvitationBatch", "InvitationStatus"]
 
 
 class SmsDelivery(models.TextChoices):

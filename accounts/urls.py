@@ -51,6 +51,11 @@ urlpatterns = [
         name="pending_invitations",
     ),
     path(
+        "users/invitations/sent/<int:pk>/",
+        invitation_views.InvitationBatchView.as_view(),
+        name="invitation_batch",
+    ),
+    path(
         "users/<int:pk>/invitation/",
         invitation_views.InvitationSendView.as_view(),
         name="invitation_send",

@@ -30,8 +30,9 @@ from .forms import (
     SignInForm,
     UserListFilterForm,
 )
+from .invitations.models import BatchKind
 from .invitations.selectors import invitation_history
-from .invitations.services import invitation_send
+from .invitations.services import invitation_batch_start
 from .mixins import (
     AdministratorRequiredMixin,
     CreateUsersRequiredMixin,
@@ -531,6 +532,14 @@ class UserBulkView(CreateUsersRequiredMixin, View):
                 context["reason_error"] = error.messages[0]
                 context["reason"] = reason
                 return render(request, "accounts/user_bulk_confirm.html", context, status=422)
+        if action == "invite":  # emails: sent by the worker, on a page that follows it
+            batch = invitation_batch_start(
+                tenant=self.tenant,
+                requested_by=request.user,
+                kind=BatchKind.SEND,
+                user_ids=[person.pk for person in people],
+            )
+            return HttpResponseRedirect(reverse("accounts:invitation_batch", args=[batch.pk]))
         done, skipped = [], []
         for person in people:
             try:
@@ -544,9 +553,7 @@ class UserBulkView(CreateUsersRequiredMixin, View):
 
     def apply(self, action: str, person, reason: str) -> None:
         by = self.request.user
-        if action == "invite":
-            invitation_send(user=person, sent_by=by)
-        elif action == "cancel":
+        if action == "cancel":
             lifecycle.account_cancel(user=person, cancelled_by=by, reason=reason)
         else:
             lifecycle.account_archive(user=person, archived_by=by)

@@ -63,7 +63,11 @@ def test_without_a_webhook_secret_there_is_no_webhook_to_forge():
     )
     assert manage("shell", "-c", show, **env).stdout.split()[-1] == "absent"
     env["ANYMAIL_WEBHOOK_SECRET"] = "tracking:secret"
+    assert manage("shell", "-c", show, **env).stdout.split()[-1] == "absent"  # no provider
+    env["EMAIL_PROVIDER"] = "postmark"
     assert manage("shell", "-c", show, **env).stdout.split()[-1] == "served"
+    other = show.replace("postmark", "amazon_ses")  # another provider's: not served at all
+    assert manage("shell", "-c", other, **env).stdout.split()[-1] == "absent"
 
 
 def test_production_sends_email_through_the_configured_anymail_provider():

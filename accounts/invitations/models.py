@@ -81,3 +81,43 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return timezone.now() > self.expires_at
+
+
+class BatchKind(models.TextChoices):
+    SEND = "send", "Send invitation"
+    RESEND = "resend", "Resend invitation"
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    SENDING = "sending", "Sending"
+    DONE = "done", "Done"
+
+
+class InvitationBatch(models.Model):
+    """Invitations asked for many people at once (the Users list's Send invitation, Pending
+    invitations' Resend), sent by the worker while a page shows how far it has gone.
+
+    ``outcomes`` maps each person's id (as text) to what happened: {"result": "sent",
+    "failed" or "skipped", "why": the reason}. A person with an outcome is never sent to again,
+    and each send carries the batch's request key, so a task run twice sends once."""
+
+    tenant = models.ForeignKey(
+        "accounts.Tenant", on_delete=models.CASCADE, related_name="invitation_batches"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=BatchKind.choices)
+    user_ids = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED
+    )
+    outcomes = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {len(self.user_ids)} people"

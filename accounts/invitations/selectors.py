@@ -4,7 +4,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 
 from ..models import Tenant, User, UserStatus
 from ..selectors import search_filter
-from .models import Invitation
+from .models import Invitation, InvitationBatch
 
 # What became of an invitation, as the API and the profile tell it.
 LINK_STATES = (
@@ -40,6 +40,25 @@ def invitation_state(invitation: Invitation, *, user: User) -> str:
     if invitation.is_expired:
         return "expired"
     return str(invitation.status)
+
+
+def invitation_batch_rows(*, batch: InvitationBatch) -> dict[str, list[tuple[User, str]]]:
+    """The batch's people so far, by what happened ("sent", "failed", "skipped", and "waiting"
+    for those not reached yet), each with the reason, in the batch's order: one query."""
+    people = User.objects.for_tenant(batch.tenant_id).in_bulk(batch.user_ids)
+    rows: dict[str, list[tuple[User, str]]] = {
+        "sent": [],
+        "failed": [],
+        "skipped": [],
+        "waiting": [],
+    }
+    for user_id in batch.user_ids:
+        person = people.get(user_id)
+        if person is None:
+            continue
+        outcome = batch.outcomes.get(str(user_id), {"result": "waiting", "why": ""})
+        rows[outcome["result"]].append((person, outcome["why"]))
+    return rows
 
 
 def invitation_history(*, user: User, limit: int = 50) -> list[Invitation]:

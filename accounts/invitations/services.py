@@ -25,7 +25,7 @@ from ui.queue import enqueue_with_data, queued_in_transaction
 from ..audit import audit_record
 from ..lookups import ci
 from ..models import Tenant, User, UserStatus, mail_address
-from .models import Invitation, InvitationStatus
+from .models import BatchKind, BatchStatus, Invitation, InvitationBatch, InvitationStatus
 from .tokens import activation_token_generator
 
 logger = logging.getLogger(__name__)
@@ -278,23 +278,71 @@ def invitation_send(
     return invitation, True
 
 
-def invitations_resend(
-    *, tenant: Tenant, user_ids: list[int], sent_by: User | None
-) -> tuple[list[Invitation], list[Invitation]]:
-    """Resend to each chosen Invited user of this tenant; (sent, failed). Others are skipped,
-    including anyone who activated between the page being drawn and the click."""
-    sent: list[Invitation] = []
-    failed: list[Invitation] = []
-    people = User.objects.for_tenant(tenant).filter(
-        pk__in=user_ids, status=UserStatus.INVITED, is_archived=False
+BATCH_GONE = "This account no longer exists."
+BATCH_NOT_WAITING = (
+    "Activated, cancelled or archived since the list was drawn, so no new link was sent."
+)
+
+
+def invitation_batch_start(
+    *, tenant: Tenant, requested_by: User, kind: str, user_ids: list[int]
+) -> InvitationBatch:
+    """Queue invitations to these people of ``tenant`` (anyone else's ids are dropped) for the
+    worker, in the transaction that records the batch; its page follows the sending."""
+    from .tasks import send_invitation_batch
+
+    people = (
+        User.objects.for_tenant(tenant).filter(pk__in=user_ids).order_by("surname", "first_name")
     )
-    for person in people:
-        try:
-            invitation, _ = invitation_send(user=person, sent_by=sent_by)
-        except ValidationError:
+    with transaction.atomic():
+        batch = InvitationBatch.objects.create(
+            tenant=tenant,
+            requested_by=requested_by,
+            kind=kind,
+            user_ids=list(people.values_list("pk", flat=True)),
+        )
+        enqueue_with_data(send_invitation_batch, batch.pk)
+    return batch
+
+
+def invitation_batch_send(*, batch_id: int) -> InvitationBatch:
+    """The worker's part: each person of the batch sent an invitation once, through
+    ``invitation_send`` (the profile's own rules), and what happened recorded as it goes. A
+    task run again (its worker died) carries on where it stopped and sends nobody twice."""
+    batch = InvitationBatch.objects.select_related("requested_by").get(pk=batch_id)
+    if batch.status == BatchStatus.DONE:
+        return batch
+    InvitationBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.SENDING)
+    people = User.objects.for_tenant(batch.tenant_id).select_related("tenant").in_bulk(
+        batch.user_ids
+    )
+    for user_id in batch.user_ids:
+        if str(user_id) in batch.outcomes:
             continue
-        (failed if invitation.status == InvitationStatus.FAILED else sent).append(invitation)
-    return sent, failed
+        batch.outcomes[str(user_id)] = _batch_outcome(batch, people.get(user_id))
+        InvitationBatch.objects.filter(pk=batch.pk).update(outcomes=batch.outcomes)
+    batch.status = BatchStatus.DONE
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "finished_at", "outcomes"])
+    return batch
+
+
+def _batch_outcome(batch: InvitationBatch, person: User | None) -> dict[str, str]:
+    if person is None:
+        return {"result": "skipped", "why": BATCH_GONE}
+    if batch.kind == BatchKind.RESEND and person.status != UserStatus.INVITED:
+        return {"result": "skipped", "why": BATCH_NOT_WAITING}
+    try:
+        invitation, _ = invitation_send(
+            user=person,
+            sent_by=batch.requested_by,
+            request_key=f"batch:{batch.pk}:{person.pk}",
+        )
+    except ValidationError as error:
+        return {"result": "skipped", "why": error.messages[0]}
+    if invitation.status in (InvitationStatus.FAILED, InvitationStatus.BOUNCED):
+        return {"result": "failed", "why": invitation.error or "The email could not be sent."}
+    return {"result": "sent", "why": ""}
 
 
 def fresh_link_request(*, email: str, request_key: str = "") -> int:

@@ -15,6 +15,13 @@ def send_fresh_activation_links(context: TaskContext, email: str) -> int:
 
 
 @task()
+def send_invitation_batch(batch_id: int) -> str:
+    """Invitations asked for many people at once (see ``invitation_batch_send``)."""
+    batch = services.invitation_batch_send(batch_id=batch_id)
+    return f"{len(batch.outcomes)} of {len(batch.user_ids)} handled"
+
+
+@task()
 def retry_stuck_invitation(invitation_id: int) -> str:
     """Queued, to run later, whenever an invitation's send starts: if the process sending it
     died, this finishes the job (once more at most) or records the failure."""

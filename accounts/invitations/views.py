@@ -13,8 +13,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -36,6 +36,7 @@ from ..models import Permission, SmsDevice, SmsPurpose, User
 from ..selectors import user_get
 from . import selectors, services, tasks
 from .announcements import announce_invitation
+from .models import BatchKind, BatchStatus, InvitationBatch
 from .tokens import activation_token_generator
 
 SESSION_TOKEN_KEY = "_activation_token"
@@ -314,21 +315,14 @@ class PendingInvitationsView(AdministratorRequiredMixin, TemplateView):
                 messages.error(request, "Nobody selected is still waiting to activate.")
                 return HttpResponseRedirect(reverse("accounts:pending_invitations"))
             return render(request, self.confirm_template, {"people": people})
-        sent, failed = services.invitations_resend(
-            tenant=self.tenant, user_ids=ids, sent_by=request.user
+        waiting = selectors.pending_invitations(tenant=self.tenant).filter(pk__in=ids)
+        batch = services.invitation_batch_start(
+            tenant=self.tenant,
+            requested_by=request.user,
+            kind=BatchKind.RESEND,
+            user_ids=list(waiting.values_list("pk", flat=True)),
         )
-        if sent:
-            messages.success(
-                request, f"Invitation email resent to {len(sent)} {plural(len(sent), 'person')}."
-            )
-        if failed:
-            addresses = ", ".join(invitation.email for invitation in failed)
-            messages.error(
-                request,
-                f"{len(failed)} could not be sent ({addresses}). Their accounts are unchanged: "
-                "try again in a moment.",
-            )
-        return HttpResponseRedirect(reverse("accounts:pending_invitations"))
+        return HttpResponseRedirect(reverse("accounts:invitation_batch", args=[batch.pk]))
 
 
 def plural(count: int, word: str) -> str:
@@ -344,3 +338,27 @@ def expiry_text(expires_at, now) -> str:
     if days == 0:
         return "Expires today"
     return f"Expires in {days} {plural(days, 'day')}"
+
+
+class InvitationBatchView(TenantPermissionRequiredMixin, View):
+    """Invitations asked for many people at once, as the worker sends them: how far it has
+    gone (htmx asks every second; without JavaScript, Refresh), then who got an email, whose
+    failed and who was skipped, and why."""
+
+    required_permission = Permission.CREATE_USERS
+    template_name = "accounts/invitation_batch.html"
+
+    def get(self, request, pk):
+        batch = get_object_or_404(InvitationBatch.objects.for_tenant(self.tenant), pk=pk)
+        if request.GET.get("progress"):
+            if batch.status == BatchStatus.DONE:
+                response = HttpResponse(status=204)
+                response["HX-Refresh"] = "true"
+                return response
+            return render(request, "accounts/includes/batch_progress.html", {"batch": batch})
+        context = {
+            "batch": batch,
+            "label": batch.get_kind_display(),
+            "rows": selectors.invitation_batch_rows(batch=batch),
+        }
+        return render(request, self.template_name, context)

@@ -65,7 +65,7 @@ def test_bulk_resend_sends_one_new_link_each_and_kills_the_old(client, admin):
     assert "Send a new invitation email to 2 people?" in asked and "Yes, send 2 emails" in asked
     assert stranger.email not in asked and mail.outbox == []
     response = client.post(PENDING, {"users": chosen, "confirmed": "yes"}, follow=True)
-    assert "Invitation email resent to 2 people." in response.content.decode()
+    assert "Resend invitation: 2 sent" in response.content.decode()
     assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.com", "p1@example.com"]
     people[0].refresh_from_db()
     assert people[0].invitation_count == 2

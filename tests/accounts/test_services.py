@@ -17,7 +17,7 @@ from accounts.invitations.models import Invitation
 from accounts.invitations.services import CANNOT_INVITE
 from accounts.models import User, UserStatus
 from accounts.people import email_taken, interface_access_clean
-from tests.factories import TenantFactory, UserFactory
+from tests.factories import AdministratorFactory, TenantFactory, UserFactory
 
 PASSWORD = "plum orchard lantern 42"
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
@@ -65,11 +65,19 @@ def test_bulk_resend_and_fresh_links_skip_someone_who_activated_meanwhile(
         services.invitation_send(user=other, sent_by=None)
     mail.outbox.clear()
     account_activate(user=invited, username="ines", password=PASSWORD)
+    admin = AdministratorFactory(tenant=invited.tenant)
     with django_capture_on_commit_callbacks(execute=True):
-        sent, failed = services.invitations_resend(
-            tenant=invited.tenant, user_ids=[invited.pk, other.pk], sent_by=None
+        batch = services.invitation_batch_start(
+            tenant=invited.tenant,
+            requested_by=admin,
+            kind="resend",
+            user_ids=[invited.pk, other.pk],
         )
-    assert [i.user_id for i in sent] == [other.pk] and failed == []
+    batch.refresh_from_db()
+    assert batch.outcomes == {
+        str(other.pk): {"result": "sent", "why": ""},
+        str(invited.pk): {"result": "skipped", "why": services.BATCH_NOT_WAITING},
+    }
     assert [m.to for m in mail.outbox] == [[other.email]]
     invited.refresh_from_db()
     assert invited.status == UserStatus.FULL
