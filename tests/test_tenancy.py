@@ -13,7 +13,7 @@ import pytest
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accounts.invitations.models import Invitation
+from accounts.invitations.models import BatchKind, Invitation, InvitationBatch
 from accounts.invitations.services import invitation_create
 from accounts.models import Permission, RoleAudience, UserStatus, UserType
 from api.tokens import token_create
@@ -58,6 +58,7 @@ OBJECT_ROUTES = {
     "learners:record_edit": ("record",),
     "learners:record_end": ("record",),
     "learners:record_primary": ("record",),
+    "accounts:invitation_batch": ("batch",),
     "uploads:detail": ("upload",),
     "uploads:confirm": ("upload",),
     "uploads:report": ("upload",),
@@ -192,6 +193,9 @@ def world():
         "upload": Upload.objects.create(
             tenant=b, kind="employers", file_name="b.csv", content="Title\n", status="ready"
         ),
+        "batch": InvitationBatch.objects.create(
+            tenant=b, kind=BatchKind.SEND, user_ids=[invited.pk]
+        ),
         "token": token_create(
             created_by=AdministratorFactory(tenant=b, roles=[Permission.MANAGE_API_TOKENS]),
             name="B's",
@@ -322,6 +326,9 @@ def test_the_same_routes_answer_for_the_tenants_own_objects(client, world):
     mine["token"] = token_create(created_by=a_admin, name="A's", scopes=["users:read"])[0]
     mine["upload"] = Upload.objects.create(
         tenant=a_admin.tenant, kind="employers", file_name="a.csv", content="x", status="ready"
+    )
+    mine["batch"] = InvitationBatch.objects.create(
+        tenant=a_admin.tenant, kind=BatchKind.SEND, user_ids=[mine["invited"].pk]
     )
     client.force_login(a_admin)
     for name, kinds in OBJECT_ROUTES.items():
