@@ -453,9 +453,18 @@ def run(workdir: Path, database: str) -> None:
         )
         check(status == 302, f"a file of {UPLOAD_ROWS:,} employers uploaded through instance 1")
         detail = urllib.parse.urlsplit(admin.location).path
+        ready_to_import = f"Import {UPLOAD_ROWS:,} rows"
         status, html = admin.request(web1, "GET", detail)
-        ready_to_import = f"Import {UPLOAD_ROWS:,} rows" in html
-        check(status == 200 and ready_to_import, "its check found no problem")
+        check(
+            status == 200 and ("Checking the file" in html or ready_to_import in html),
+            "the upload answered at once; a worker checks the file",
+        )
+        wait_until(
+            lambda: ready_to_import in admin.request(web2, "GET", detail)[1],
+            seconds=60,
+            what="the worker's check of the upload",
+        )
+        print("  ok: its check found no problem (seen through instance 2)")
         status, _ = admin.post(web1, f"{detail}import/", {})
         check(status == 302, "Import confirmed through instance 1")
         seen_progress: list[str] = []

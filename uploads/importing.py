@@ -56,8 +56,19 @@ def check_file(upload: Upload, *, progress=None) -> Check:
     )
 
 
+CHECK_STOPPED = (
+    "The check of this file stopped unexpectedly, and nothing was imported. Upload the file "
+    "again; if this happens again, contact support."
+)
+CHECKED_FIELDS = [
+    "file_problem", "rows", "to_create", "to_update", "to_skip", "to_invite", "error_count",
+    "problems", "status",
+]  # fmt: skip
+
+
 def run_check(upload: Upload, *, report: bool = False) -> Check | None:
-    """Check the kept file again with its options; record what was found on the upload."""
+    """Check the kept file again with its options; set what was found on the upload (the
+    caller saves ``CHECKED_FIELDS``)."""
 
     def checked(rows: int) -> None:
         if report:
@@ -68,8 +79,8 @@ def run_check(upload: Upload, *, report: bool = False) -> Check | None:
     except csvfile.FileProblem as problem:
         upload.file_problem = str(problem)
         upload.status = UploadStatus.INVALID
+        upload.rows = upload.to_create = upload.to_update = upload.to_skip = upload.to_invite = 0
         upload.problems, upload.error_count = [], 1
-        upload.save()
         return None
     upload.file_problem = ""
     upload.rows = found.rows
@@ -81,8 +92,36 @@ def run_check(upload: Upload, *, report: bool = False) -> Check | None:
     upload.problems = [list(problem) for problem in found.problems]
     if upload.status != UploadStatus.IMPORTING or found.error_count:
         upload.status = UploadStatus.INVALID if found.error_count else UploadStatus.READY
-    upload.save()
     return found
+
+
+def check_upload(upload_id: int) -> str:
+    """The first check of a new upload, in the worker (a file of 100,000 rows is too long for
+    a request), with progress for the page. The check only reads, so it holds no lock (on
+    SQLite a transaction would hold every other writer back); its outcome is written once,
+    whatever its task's runs."""
+    upload = (
+        Upload.objects.select_related("tenant", "default_group")
+        .filter(pk=upload_id, status=UploadStatus.CHECKING)
+        .first()
+    )
+    if upload is None:
+        return "nothing to do"  # checked already
+    _report(upload_id, checked=0, written=0)
+    try:
+        run_check(upload, report=True)
+    except Exception:
+        # Never a page that says "Checking" for ever: the administrator is told, the worker's
+        # log keeps the error.
+        Upload.objects.filter(pk=upload_id, status=UploadStatus.CHECKING).update(
+            status=UploadStatus.INVALID, file_problem=CHECK_STOPPED, error_count=1
+        )
+        raise
+    written = Upload.objects.filter(pk=upload_id, status=UploadStatus.CHECKING).update(
+        **{field: getattr(upload, field) for field in CHECKED_FIELDS}
+    )
+    cache.delete(progress_key(upload_id))  # the import's progress starts from nothing
+    return upload.get_status_display() if written else "nothing to do"
 
 
 def import_upload(upload_id: int) -> str:
@@ -99,6 +138,7 @@ def import_upload(upload_id: int) -> str:
         _report(upload_id, checked=0, written=0)
         found = run_check(upload, report=True)
         if found is None or found.error_count:
+            upload.save(update_fields=CHECKED_FIELDS)
             return "the file has errors now"
         try:
             with transaction.atomic():
@@ -119,6 +159,8 @@ def import_upload(upload_id: int) -> str:
         upload.status = UploadStatus.IMPORTED
         upload.imported_at = now  # the created_at of everyone the upload created
         upload.created, upload.updated, upload.invited = created, updated, len(invitation_ids)
-        upload.save()
+        upload.save(
+            update_fields=[*CHECKED_FIELDS, "imported_at", "created", "updated", "invited"]
+        )
         queue_invitations(invitation_ids)
     return f"{created} created, {updated} updated"

@@ -14,6 +14,7 @@ class UploadKind(models.TextChoices):
 
 
 class UploadStatus(models.TextChoices):
+    CHECKING = "checking", "Checking"
     INVALID = "invalid", "Has errors"
     READY = "ready", "Ready to import"
     IMPORTING = "importing", "Importing"

@@ -24,6 +24,13 @@ def queue_invitations(invitation_ids: list[int]) -> None:
 
 
 @task()
+def check_upload(upload_id: int) -> str:
+    from .importing import check_upload as run
+
+    return run(upload_id)
+
+
+@task()
 def import_upload(upload_id: int) -> str:
     from .importing import import_upload as run
 

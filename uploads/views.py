@@ -16,9 +16,9 @@ from ui.queue import enqueue_with_data
 
 from . import csvfile
 from .forms import UploadForm
-from .importing import KINDS, progress_of, run_check
+from .importing import KINDS, progress_of
 from .models import Upload, UploadKind, UploadStatus
-from .tasks import import_upload
+from .tasks import check_upload, import_upload
 
 HISTORY = 20
 
@@ -60,9 +60,11 @@ class UploadView(BulkUploadMixin, View):
             default_group=form.cleaned_data["default_group"],
             send_invitations=form.cleaned_data["send_invitations"],
             existing=form.cleaned_data["existing"],
-            status=UploadStatus.INVALID,
+            status=UploadStatus.CHECKING,
         )
-        run_check(upload)
+        with transaction.atomic():  # the check is queued with the upload, or not at all
+            upload.save()
+            enqueue_with_data(check_upload, upload.pk)
         return HttpResponseRedirect(reverse("uploads:detail", args=[upload.pk]))
 
     def render(self, form, status: int = 200):
@@ -76,13 +78,14 @@ class UploadView(BulkUploadMixin, View):
 
 
 class UploadDetailView(BulkUploadMixin, View):
-    """The check's preview; while importing, its progress (htmx asks every second); after,
+    """While checking, then importing, its progress (htmx asks every second); between, the
+    check's preview; after,
     what was written and what became of the invitation emails."""
 
     def get(self, request, pk):
         upload = self.upload(pk)
         if request.GET.get("progress"):
-            if upload.status != UploadStatus.IMPORTING:
+            if upload.status not in (UploadStatus.CHECKING, UploadStatus.IMPORTING):
                 response = HttpResponse(status=204)
                 response["HX-Refresh"] = "true"
                 return response

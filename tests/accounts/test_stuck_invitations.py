@@ -181,6 +181,9 @@ def test_an_upload_confirmed_is_imported_though_its_process_died_after_commit(
     root = EmployerGroupFactory(tenant=admin.tenant, name="All employers")
     EmployerGroupFactory(tenant=admin.tenant, name="North West", parent=root)
     found, _ = upload(client, csv_bytes([row(1), row(2)]))
+    assert found.status == UploadStatus.CHECKING  # the check is the worker's too
+    worker()
+    found.refresh_from_db()
     assert found.status == UploadStatus.READY, found.problems
     with django_capture_on_commit_callbacks(execute=False):
         client.post(reverse("uploads:confirm", args=[found.pk]))

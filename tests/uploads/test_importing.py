@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import Invitation, User
@@ -105,3 +106,61 @@ def test_the_page_polls_progress_until_the_import_is_done(client, admin, world):
     Upload.objects.filter(pk=found.pk).update(status=UploadStatus.IMPORTED)
     done = client.get(url, {"progress": "1"}, HTTP_HX_REQUEST="true")
     assert done.status_code == 204 and done["HX-Refresh"] == "true"
+
+
+def posted_unchecked(client) -> Upload:
+    """The upload form posted with the worker not yet at it (its check waits for the commit,
+    which the suite's wrapping transaction never makes)."""
+    data = {
+        "kind": "employers",
+        "existing": "skip",
+        "send_invitations": "on",
+        "file": SimpleUploadedFile("people.csv", csv_bytes([row(1), row(2)])),
+    }
+    response = client.post(reverse("uploads:upload"), data)
+    assert response.status_code == 302
+    return Upload.objects.latest("id")
+
+
+def test_the_upload_answers_before_the_file_is_checked_and_the_page_follows_the_check(
+    client, admin, world
+):
+    found = posted_unchecked(client)
+    assert found.status == UploadStatus.CHECKING and found.rows == 0
+    url = reverse("uploads:detail", args=[found.pk])
+    page = client.get(url).content.decode()
+    assert "Checking the file" in page and 'hx-trigger="every 1s"' in page
+    assert "Import 2 rows" not in page  # nothing can be imported before it is checked
+    poll = client.get(url, {"progress": "1"}, HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "Checking the file" in poll.content.decode()
+
+    assert importing.check_upload(found.pk) == "Ready to import"
+    done = client.get(url, {"progress": "1"}, HTTP_HX_REQUEST="true")
+    assert done.status_code == 204 and done["HX-Refresh"] == "true"
+    assert "Import 2 rows" in client.get(url).content.decode()
+    assert importing.progress_of(found.pk) == {}  # the import's counts start from nothing
+
+
+def test_the_check_runs_once_however_often_its_task_runs(client, admin, world):
+    found = posted_unchecked(client)
+    assert importing.check_upload(found.pk) == "Ready to import"
+    assert importing.check_upload(found.pk) == "nothing to do"
+    found.refresh_from_db()
+    assert (found.status, found.rows, found.to_create) == (UploadStatus.READY, 2, 2)
+
+
+def test_a_check_that_fails_says_so_instead_of_checking_for_ever(
+    client, admin, world, monkeypatch
+):
+    found = posted_unchecked(client)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the check")
+
+    monkeypatch.setattr(importing, "check_file", broken)
+    with pytest.raises(RuntimeError):
+        importing.check_upload(found.pk)
+    page = client.get(reverse("uploads:detail", args=[found.pk])).content.decode()
+    assert "stopped unexpectedly" in page and "Upload the file again" in page
+    assert "Checking the file" not in page
+    assert not User.objects.filter(email__endswith="khan.example").exists()
