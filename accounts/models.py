@@ -4,7 +4,6 @@ from datetime import date
 import idna
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -585,12 +584,3 @@ class SmsDevice(Device):
                 fields=["user", "purpose", "sequence"], name="sms_device_per_link"
             )
         ]
-
-    def verify_token(self, token):  # django-otp's interface, for the sign-in fallback later
-        from .verification import code_check
-
-        try:
-            code_check(device=self, typed=str(token))
-        except ValidationError:
-            return False
-        return True

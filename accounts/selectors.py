@@ -8,7 +8,6 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from ui.compiled import Shape, StandIns
 from ui.parsing import search_words
 
 from .models import DEFAULT_LIST_STATUSES, Tenant, User, UserStatus
@@ -85,15 +84,17 @@ def user_list(
     """The tenant's users for the Users list, newest first (or in another offered order);
     ``narrowed_by`` are the filters other apps add (see ``parts.USER_LIST_FILTERS``)."""
     today = timezone.localdate()
-    users = _user_list(
-        tenant_id=tenant.pk,
-        today=today,
-        tenant_over=tenant_access_over(tenant, today),
-        statuses=statuses,
-        types=types,
-        archived=archived,
-        missing_mobile=missing_mobile,
-    )
+    users = User.objects.for_tenant(tenant)
+    # Archived accounts are listed only when asked for, and then on their own.
+    users = users.filter(is_archived=archived)
+    if missing_mobile:
+        users = users.filter(mobile="")
+    if statuses:
+        over = tenant_access_over(tenant, today)
+        users = users.filter(shown_status_filter(statuses, today, over))
+    types = list(types)
+    if types:
+        users = users.filter(user_type__in=types)
     if search_words(search):
         users = users.filter(search_filter(search))
     for narrow in narrowed_by:
@@ -101,81 +102,10 @@ def user_list(
     return users.only(*LIST_COLUMNS).order_by(*USER_LIST_SORTS.get(sort, USER_LIST_ORDER))
 
 
-def user_list_values(
-    *,
-    tenant: Tenant,
-    search: str = "",
-    statuses: Sequence[str] = DEFAULT_LIST_STATUSES,
-    types: Iterable[str] = (),
-    archived: bool = False,
-    missing_mobile: bool = False,
-    sort: str = "created",
-    narrowed_by: Iterable[Callable[[QuerySet[User]], QuerySet[User]]] = (),
-) -> "QuerySet[User, dict[str, Any]] | Shape":
-    """``user_list``'s rows as plain values (``LIST_COLUMNS``), for the API. Without a search
-    or another app's filter, its SQL depends only on which filters are on, so its pages are
-    compiled once (a ``Shape``): the tenant and today's date are the values that change."""
-    narrowed_by = list(narrowed_by)
-    if search_words(search) or narrowed_by:
-        found = user_list(
-            tenant=tenant,
-            search=search,
-            statuses=statuses,
-            types=types,
-            archived=archived,
-            missing_mobile=missing_mobile,
-            sort=sort,
-            narrowed_by=narrowed_by,
-        )
-        return found.values(*LIST_COLUMNS)
-    today = timezone.localdate()
-    tenant_over = tenant_access_over(tenant, today)
-    statuses, types = sorted(set(statuses)), sorted(set(types))
-
-    def build(stand_ins: StandIns) -> "QuerySet[User, dict[str, Any]]":
-        # Today's date is in the SQL only when a status asked for depends on it.
-        users = _user_list(
-            tenant_id=stand_ins.of(User._meta.get_field("tenant"), "tenant"),
-            today=stand_ins.of(User._meta.get_field("access_ends_on"), "today", optional=True),
-            tenant_over=tenant_over,
-            statuses=statuses,
-            types=types,
-            archived=archived,
-            missing_mobile=missing_mobile,
-        )
-        return users.values(*LIST_COLUMNS)
-
-    return Shape(
-        model=User,
-        key=("user_list", tuple(statuses), tuple(types), archived, missing_mobile, tenant_over),
-        values={"tenant": tenant.pk, "today": today},
-        build=build,
-    )
-
-
-def _user_list(
-    *,
-    tenant_id: int,
-    today: date,
-    tenant_over: bool,
-    statuses: Sequence[str],
-    types: Iterable[str],
-    archived: bool,
-    missing_mobile: bool,
-) -> QuerySet[User]:
-    """The Users list's filters (the search and other apps' aside): a builder that never
-    looks at the tenant's id or today's date, so a ``Shape`` can compile it with stand-ins."""
-    users = User.objects.for_tenant(tenant_id)
-    # Archived accounts are listed only when asked for, and then on their own.
-    users = users.filter(is_archived=archived)
-    if missing_mobile:
-        users = users.filter(mobile="")
-    if statuses:
-        users = users.filter(shown_status_filter(statuses, today, tenant_over))
-    types = list(types)
-    if types:
-        users = users.filter(user_type__in=types)
-    return users
+def user_list_values(**filters: Any) -> "QuerySet[User, dict[str, Any]]":
+    """``user_list``'s rows as plain values (``LIST_COLUMNS``), for the API: no model instance
+    built a row."""
+    return user_list(**filters).values(*LIST_COLUMNS)
 
 
 def user_get(*, tenant: Tenant, user_id: int) -> User:

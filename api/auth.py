@@ -94,8 +94,6 @@ class TokenRateThrottle(SimpleRateThrottle):
     DRF's read-then-write of its list of call times can), and a call costs the same however
     many came before it in the window."""
 
-    scope = "api"
-
     def __init__(self) -> None:
         super().__init__()
         self.wait_seconds: float | None = None

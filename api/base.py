@@ -15,7 +15,6 @@ from rest_framework.views import APIView
 
 from accounts.audit import audit_route
 from accounts.models import Tenant
-from ui.compiled import Shape
 from ui.pagination import CursorInvalid, keyset_page
 
 from .idempotency import HEADER
@@ -168,7 +167,7 @@ def search_of(request: Request) -> str:
 
 def keyset_answer(
     request: Request,
-    rows: QuerySet[Any] | Shape,
+    rows: QuerySet[Any],
     ordering: tuple[str, ...],
     shape: Callable[[list[Any]], Any],
     per_page: int | None = None,

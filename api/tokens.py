@@ -6,12 +6,10 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import Permission, User
-from ui.compiled import StandIns, compiled
 
 from .models import ApiToken, Scope
 
@@ -141,26 +139,17 @@ def token_revoke(*, token: ApiToken, revoked_by: User) -> ApiToken:
     return locked
 
 
-def _token_by_digest(stand_ins: StandIns) -> QuerySet[ApiToken]:
-    """The query every API call runs: a token by its digest, with its creator and tenant.
-    Building and compiling it through the ORM cost about as much as the database takes to
-    answer it, so it is compiled once (see ui.compiled)."""
-    digest = stand_ins.of(ApiToken._meta.get_field("digest"), "digest")
-    return (
-        ApiToken.objects.select_related("created_by__tenant").filter(digest=digest).order_by()[:1]
-    )
-
-
 def token_find(secret: str) -> ApiToken | None:
     """The live token with this secret, its creator and tenant loaded; None for an unknown,
     expired or revoked one, one whose creator may not act (``User.acting_refusal``), or one
     made before its creator was cancelled or archived."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    rows = compiled(ApiToken, "token by digest", _token_by_digest).fetch(
-        {"digest": digest_of(secret)}
+    token = (
+        ApiToken.objects.select_related("created_by__tenant")
+        .filter(digest=digest_of(secret))
+        .first()
     )
-    token: ApiToken | None = rows[0] if rows else None
     if token is None or not token.is_live:
         return None
     creator = token.created_by

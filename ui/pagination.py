@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Q, QuerySet
 
-from .compiled import Shape, StandIns, compiled
 from .parsing import MAX_ID
 
 # Beyond this a page number is nonsense typed into the address bar: an OFFSET that large costs
@@ -34,14 +33,6 @@ class Page:
     @property
     def has_previous(self) -> bool:
         return self.number > 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.rows else 0
-
-    @property
-    def end_index(self) -> int:
-        return self.start_index + len(self.rows) - 1 if self.rows else 0
 
 
 def page_of(queryset: QuerySet[Any], *, number: int, per_page: int) -> Page:
@@ -140,7 +131,7 @@ def _beyond(names: list[str], descending: list[bool], values: list[Any], *, forw
 
 
 def keyset_page(
-    queryset: "QuerySet[Any] | Shape",
+    queryset: QuerySet[Any],
     *,
     ordering: tuple[str, ...],
     per_page: int,
@@ -152,8 +143,7 @@ def keyset_page(
     ``-id``), starting after the cursor ``after`` or ending before ``before``; the first page
     when neither is a valid cursor (or, ``strict``, CursorInvalid naming the bad one: the API
     answers 400 where a page shows the first page). A ``values()`` queryset (holding the
-    ordering's fields) pages the same way, without building a model instance a row; so does a
-    ``Shape``, whose page query is compiled once for each ordering, size and direction."""
+    ordering's fields) pages the same way, without building a model instance a row."""
     names = [name.lstrip("-") for name in ordering]
     descending = [name.startswith("-") for name in ordering]
     model = queryset.model
@@ -164,28 +154,10 @@ def keyset_page(
         """Up to per_page + 1 rows beyond ``boundary`` (from the start, without one), going
         forward in the ordering or back."""
         order = ordering if forward else reversed_order
-        if isinstance(queryset, Shape):
-            return compiled_rows(queryset, boundary, forward=forward, order=order)
         rows = queryset.order_by(*order)
         if boundary is not None:
             rows = rows.filter(_beyond(names, descending, boundary, forward=forward))
         return list(rows[: per_page + 1])
-
-    def compiled_rows(
-        shape: Shape, boundary: list[Any] | None, *, forward: bool, order: tuple[str, ...]
-    ) -> list[Any]:
-        def build(stand_ins: StandIns) -> QuerySet[Any]:
-            rows = shape.build(stand_ins).order_by(*order)
-            if boundary is not None:
-                marks = [stand_ins.of(field, f"boundary {n}") for n, field in enumerate(fields)]
-                rows = rows.filter(_beyond(names, descending, marks, forward=forward))
-            return rows[: per_page + 1]
-
-        key = (shape.key, order, per_page, boundary is not None)
-        values = dict(shape.values)
-        for number, value in enumerate(boundary or []):
-            values[f"boundary {number}"] = value
-        return compiled(model, key, build).fetch(values)
 
     def cursor_of(row: Any) -> str:
         return cursor_for(row, ordering, model)

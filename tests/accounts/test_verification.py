@@ -209,9 +209,3 @@ class FailingBackend:
         raise SmsFailed("provider down")
 
 
-def test_the_device_answers_django_otps_verify_token_with_the_same_rules(person, sms_outbox):
-    device = verification.device_for(person)
-    with at(0):
-        verification.code_send(device=device)
-        assert device.verify_token("not a code") is False
-        assert device.verify_token(sent_code(sms_outbox)) is True
