@@ -47,6 +47,7 @@ lint: install-dev
 	$(BIN)/bandit -q -r aptem api accounts employers learners uploads ui --severity-level medium
 	$(BIN)/lint-imports
 	$(BIN)/mypy
+	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python .ci/private_api.py
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py check
 	DJANGO_SETTINGS_MODULE=aptem.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -48,6 +48,7 @@ class ResilientWorker(db_worker.Worker):
         stall_after = timedelta(seconds=settings.TASK_STALL_SECONDS)
         next_requeue = 0.0
         backoff = 1.0
+        tasks_done = 0
         while self.running:
             try:
                 if time.monotonic() >= next_requeue:
@@ -56,6 +57,7 @@ class ResilientWorker(db_worker.Worker):
                 task_result = self.claim_next()
                 if task_result is not None:
                     self.run_task(task_result)
+                    tasks_done += 1
                 backoff = 1.0
             except DATABASE_LOST as error:
                 logger.warning(
@@ -69,7 +71,7 @@ class ResilientWorker(db_worker.Worker):
                 continue
             if task_result is None and self.batch:
                 return
-            if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+            if self.max_tasks is not None and tasks_done >= self.max_tasks:
                 return
             if task_result is None and self.running:
                 time.sleep(self.interval)
