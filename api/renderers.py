@@ -1,5 +1,5 @@
-"""JSON written by orjson: a page of 100 users took DRF's renderer (the standard library's
-encoder) 150 µs and takes orjson 11 µs."""
+"""JSON written by orjson, which writes a page of rows many times faster than DRF's renderer
+(the standard library's encoder)."""
 
 from typing import Any
 

@@ -21,8 +21,8 @@ MAX_PAGE = 100_000
 class Page:
     """One page of a list.
 
-    ``COUNT(*)`` over a million users costs ~50 ms a view, so a page fetches one row more than
-    it shows to know whether another page follows.
+    Counting every row of a large list on each view is slow, so a page fetches one row more
+    than it shows to know whether another page follows.
     """
 
     rows: list[Any]
@@ -46,8 +46,8 @@ def page_of(queryset: QuerySet[Any], *, number: int, per_page: int) -> Page:
 
 # --- Keyset (seek) pagination ------------------------------------------------------------------
 #
-# OFFSET reads and throws away every row before the page: page 5,000 of the Users list read half
-# a million rows (1.1 s). A keyset page starts after (or before) the last row the person saw,
+# OFFSET reads and throws away every row before the page, so deep pages of a big tenant are
+# slow. A keyset page starts after (or before) the last row the person saw,
 # which an index on the ordering finds directly, at any depth. The boundary travels in the URL as
 # an opaque cursor, so a page can be bookmarked, and a row added meanwhile never shifts a page.
 

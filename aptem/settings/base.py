@@ -118,9 +118,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    # Pages read a page of rows: starting parallel workers for them cost more (~12 ms measured
-    # on a manager's 25 learners) than the work. DATABASE_PARALLEL_WORKERS raises it for
-    # reports.
+    # Pages read a page of rows: starting parallel workers for them costs more than the work.
+    # DATABASE_PARALLEL_WORKERS raises it for reports.
     parallel_workers = int(os.environ.get("DATABASE_PARALLEL_WORKERS", "0"))
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c max_parallel_workers_per_gather={parallel_workers}"
