@@ -548,7 +548,7 @@ class SmsDevice(Device):
 
     The code is never stored: ``code_hash`` verifies it, and ``nonce`` (random, from
     ``secrets``) lets the server derive the same code again with its secret key, to resend it
-    while it is valid. The database alone reveals neither. Rules: ``accounts.verification``.
+    while it is valid. The database alone reveals neither. Rules: ``accounts.factors.verification``.
     """
 
     purpose = models.CharField(

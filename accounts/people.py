@@ -12,11 +12,11 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 
 from .audit import audit_record
+from .factors.phone import normalise_mobile
 from .invitations.models import Invitation
 from .invitations.services import invitation_create, invitation_deliver_after_commit
 from .lookups import ci
 from .models import INTERFACES, Gender, Tenant, Title, User, UserStatus, interface_flags
-from .phone import normalise_mobile
 from .postcodes import normalise_postcode
 
 NAME_MAX = 50

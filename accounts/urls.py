@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import sms_views, two_factor_views, views
+from . import views
+from .factors import sms_views, two_factor_views
 from .invitations import views as invitation_views
 
 app_name = "accounts"

@@ -21,6 +21,7 @@ from ui.parsing import parse_ids
 from . import lifecycle, ratelimit, security, selectors
 from .audit import audit_trail
 from .backends import sign_in_account
+from .factors.phone import format_mobile
 from .forms import (
     AccessEndForm,
     NewPasswordForm,
@@ -49,7 +50,6 @@ from .models import (
 )
 from .parts import USER_LIST_ACTIONS, create_kinds, home_parts, profile_parts
 from .passwords import can_reset, password_reset_tokens, send_password_reset
-from .phone import format_mobile
 
 
 class SignInView(auth_views.LoginView):

@@ -59,8 +59,8 @@ def _anymail_test_backend(settings):
 
 @pytest.fixture(autouse=True)
 def sms_outbox():
-    """The text messages sent during the test (``accounts.sms.LocmemSmsBackend``)."""
-    from accounts import sms
+    """The text messages sent during the test (``accounts.factors.sms.LocmemSmsBackend``)."""
+    from accounts.factors import sms
 
     sms.outbox.clear()
     yield sms.outbox

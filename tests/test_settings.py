@@ -106,7 +106,8 @@ def test_postgresql_pages_start_no_parallel_workers_unless_asked():
 
 def test_production_texts_go_through_the_chosen_provider_and_never_to_files():
     show = "from django.conf import settings; print(settings.SMS_BACKEND)"
-    assert "accounts.sms.DisabledSmsBackend" in manage("shell", "-c", show, **PRODUCTION).stdout
+    shown = manage("shell", "-c", show, **PRODUCTION).stdout
+    assert "accounts.factors.sms.DisabledSmsBackend" in shown
     for provider, backend in (("notify", "NotifySmsBackend"), ("twilio", "TwilioSmsBackend")):
         result = manage("shell", "-c", show, **PRODUCTION, SMS_PROVIDER=provider)
-        assert f"accounts.sms.{backend}" in result.stdout, result.stderr
+        assert f"accounts.factors.sms.{backend}" in result.stdout, result.stderr

@@ -28,8 +28,9 @@ from django.views.generic import FormView, TemplateView
 from ui.pagination import keyset_page, total_of
 from ui.parsing import parse_id, parse_ids
 
-from .. import ratelimit, verification
+from .. import ratelimit
 from ..activation import account_activate
+from ..factors import verification
 from ..forms import ActivationForm, FreshLinkForm, VerificationCodeForm
 from ..mixins import AdministratorRequiredMixin, TenantPermissionRequiredMixin
 from ..models import Permission, SmsDevice, SmsPurpose, User

@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.tenancy.TenantMiddleware",
-    "accounts.two_factor.SecondFactorMiddleware",
+    "accounts.factors.two_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -223,9 +223,9 @@ EMAIL_FILE_PATH = VAR_DIR / "mail"
 # backend's dotted path; without one, development writes files under var/sms/.
 SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
 SMS_BACKENDS = {
-    "notify": "accounts.sms.NotifySmsBackend",
-    "twilio": "accounts.sms.TwilioSmsBackend",
-    "": "accounts.sms.FileSmsBackend",
+    "notify": "accounts.factors.sms.NotifySmsBackend",
+    "twilio": "accounts.factors.sms.TwilioSmsBackend",
+    "": "accounts.factors.sms.FileSmsBackend",
 }
 SMS_BACKEND = SMS_BACKENDS.get(SMS_PROVIDER, SMS_PROVIDER)
 SMS_FILE_PATH = VAR_DIR / "sms"
@@ -278,9 +278,9 @@ SPECTACULAR_SETTINGS = {
 # Bulk upload limits (Upload users): the file's size and its number of rows.
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_MB", "10")) * 1024 * 1024
 UPLOAD_MAX_ROWS = int(os.environ.get("UPLOAD_MAX_ROWS", "100000"))
-# django-otp's own per-device throttles stay off: accounts.two_factor counts every try, on any
-# device, against one capped limit per person (so a typo is not answered "wrong" for the right
-# code a second later).
+# django-otp's own per-device throttles stay off: accounts.factors.two_factor counts every try,
+# on any device, against one capped limit per person (so a typo is not answered "wrong" for the
+# right code a second later).
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 

@@ -30,7 +30,7 @@ if EMAIL_PROVIDER and not ANYMAIL.get("WEBHOOK_SECRET"):
 
 # No SMS provider: texts are refused (and say so), never written to files on a server.
 if not os.environ.get("SMS_PROVIDER"):
-    SMS_BACKEND = "accounts.sms.DisabledSmsBackend"
+    SMS_BACKEND = "accounts.factors.sms.DisabledSmsBackend"
 
 LOGGING["handlers"]["console"]["formatter"] = os.environ.get("LOG_FORMAT", "json")  # noqa: F405
 

@@ -9,7 +9,7 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # anymail's test backend keeps messages in mail.outbox and gives each a provider message id.
 EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
-SMS_BACKEND = "accounts.sms.LocmemSmsBackend"
+SMS_BACKEND = "accounts.factors.sms.LocmemSmsBackend"
 ANYMAIL = {"WEBHOOK_SECRET": "tracking:webhook-secret-for-tests"}
 SITE_URL = "https://aptem.test"
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from accounts.factors.verification import CODE_WRONG, NO_MOBILE
 from accounts.invitations import services
 from accounts.models import User, UserStatus, UserType
-from accounts.verification import CODE_WRONG, NO_MOBILE
 from tests.factories import TenantFactory, UserFactory
 
 from .test_activation import PASSWORD, link_path

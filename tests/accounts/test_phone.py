@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from accounts.phone import format_mobile, normalise_mobile
+from accounts.factors.phone import format_mobile, normalise_mobile
 
 
 @pytest.mark.parametrize(

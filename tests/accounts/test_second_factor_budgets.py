@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import two_factor, verification
+from accounts.factors import two_factor, verification
 from accounts.models import SecondFactor, SmsDevice, UserStatus, UserType
 from tests.factories import PASSWORD, TenantFactory, UserFactory
 

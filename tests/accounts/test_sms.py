@@ -1,10 +1,10 @@
 """Text messages go through one interface: files in development, an outbox in tests."""
 
-from accounts import sms
+from accounts.factors import sms
 
 
 def test_development_texts_are_files_a_person_can_open(tmp_path, settings):
-    settings.SMS_BACKEND = "accounts.sms.FileSmsBackend"
+    settings.SMS_BACKEND = "accounts.factors.sms.FileSmsBackend"
     settings.SMS_FILE_PATH = tmp_path / "var" / "sms"
     receipt = sms.send_sms(to="+447400123456", body="Your Aptem verification code is 123456")
     [written] = (tmp_path / "var" / "sms").glob("*.txt")

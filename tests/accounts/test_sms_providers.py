@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
-from accounts import sms, verification
+from accounts.factors import sms, verification
 from accounts.models import SmsDelivery, UserStatus, UserType
 from tests.factories import AdministratorFactory, TenantFactory, UserFactory
 
@@ -73,7 +73,7 @@ def provider():
 
 @pytest.fixture
 def notify(settings, provider):
-    settings.SMS_BACKEND = "accounts.sms.NotifySmsBackend"
+    settings.SMS_BACKEND = "accounts.factors.sms.NotifySmsBackend"
     settings.NOTIFY_API_KEY = NOTIFY_KEY
     settings.NOTIFY_SMS_TEMPLATE_ID = TEMPLATE_ID
     settings.NOTIFY_BASE_URL = provider.url
@@ -84,7 +84,7 @@ def notify(settings, provider):
 
 @pytest.fixture
 def twilio(settings, provider):
-    settings.SMS_BACKEND = "accounts.sms.TwilioSmsBackend"
+    settings.SMS_BACKEND = "accounts.factors.sms.TwilioSmsBackend"
     settings.TWILIO_ACCOUNT_SID = "AC123"
     settings.TWILIO_AUTH_TOKEN = "twilio-token"
     settings.TWILIO_FROM = "+447700900123"

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import two_factor
+from accounts.factors import two_factor
 from accounts.models import AuditEvent, Permission, SecondFactor, UserStatus, UserType
 from tests.factories import PASSWORD, AdministratorFactory, TenantFactory, UserFactory
 

@@ -8,9 +8,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts import verification
+from accounts.factors import verification
+from accounts.factors.sms import SmsFailed
 from accounts.models import AuditEvent, SmsDelivery, UserStatus, UserType
-from accounts.sms import SmsFailed
 from tests.factories import TenantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ def test_a_failed_send_counts_for_nothing_and_can_be_retried_at_once(person, set
         )
     device.refresh_from_db()
     assert device.sends == 0 and device.delivery == SmsDelivery.FAILED
-    settings.SMS_BACKEND = "accounts.sms.LocmemSmsBackend"
+    settings.SMS_BACKEND = "accounts.factors.sms.LocmemSmsBackend"
     with at(1):
         verification.code_send(device=device)
 

@@ -18,9 +18,9 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import ratelimit
-from .audit import audit_record
-from .models import SecondFactor, SmsDevice, SmsPurpose, User
+from .. import ratelimit
+from ..audit import audit_record
+from ..models import SecondFactor, SmsDevice, SmsPurpose, User
 from .verification import code_check, code_send, normalise_code
 
 BACKUP_CODES = 10

@@ -64,7 +64,7 @@ outbox: list[SmsMessage] = []
 
 @dataclass
 class LocmemSmsBackend(BaseSmsBackend):
-    """Tests: every message appended to ``accounts.sms.outbox``."""
+    """Tests: every message appended to ``accounts.factors.sms.outbox``."""
 
     sent: list[SmsMessage] = field(default_factory=lambda: outbox)
 

@@ -28,8 +28,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .audit import audit_record
-from .models import SmsDelivery, SmsDevice, SmsPurpose, User, UserType
+from ..audit import audit_record
+from ..models import SmsDelivery, SmsDevice, SmsPurpose, User, UserType
 from .phone import normalise_mobile
 from .sms import SmsFailed, send_sms
 
@@ -41,7 +41,7 @@ FREE_FAILURES = 5
 FIRST_WAIT = timedelta(seconds=60)
 LONGEST_WAIT = timedelta(minutes=15)
 LOCK_AFTER = 10
-_SALT = "aptem.accounts.verification"
+_SALT = "aptem.accounts.factors.verification"
 
 NO_MOBILE = (
     "We cannot send you a verification code: your account has no valid mobile number. "

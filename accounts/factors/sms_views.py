@@ -18,7 +18,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
-from .models import SmsDelivery, SmsDevice
+from ..models import SmsDelivery, SmsDevice
 
 NOTIFY_STATUSES = {
     "delivered": SmsDelivery.DELIVERED,
@@ -63,7 +63,7 @@ class NotifyStatusView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         expected = settings.NOTIFY_CALLBACK_TOKEN
-        if settings.SMS_BACKEND != "accounts.sms.NotifySmsBackend" or not expected:
+        if settings.SMS_BACKEND != "accounts.factors.sms.NotifySmsBackend" or not expected:
             raise Http404("Not configured")
         given = request.headers.get("Authorization", "")
         if not constant_time_compare(given, f"Bearer {expected}"):
@@ -83,7 +83,7 @@ class TwilioStatusView(View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         token = settings.TWILIO_AUTH_TOKEN
-        if settings.SMS_BACKEND != "accounts.sms.TwilioSmsBackend" or not token:
+        if settings.SMS_BACKEND != "accounts.factors.sms.TwilioSmsBackend" or not token:
             raise Http404("Not configured")
         url = settings.SITE_URL + request.get_full_path()  # the address Twilio was given
         # Twilio's own check: every value of a repeated parameter, the URL with and without

@@ -19,10 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
-from . import selectors, two_factor
-from .forms import VerificationCodeForm
-from .mixins import CreateUsersRequiredMixin
-from .models import SecondFactor
+from .. import selectors
+from ..forms import VerificationCodeForm
+from ..mixins import CreateUsersRequiredMixin
+from ..models import SecondFactor
+from . import two_factor
 from .verification import masked_mobile, sendable_mobile
 
 METHODS = ("app", "backup", "sms")
