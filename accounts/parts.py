@@ -25,11 +25,11 @@ PROFILE_ACTIONS = "accounts.profile.actions"
 PROFILE_PERSONAL_DETAILS = "accounts.profile.personal_details"
 # fn(profile: User) -> Detail | list[Detail] | None: rows under Account.
 PROFILE_ACCOUNT_DETAILS = "accounts.profile.account_details"
-# fn(request, profile: User) -> Section | None: whole sections below the details.
+# fn(request, profile: User) -> TemplateBlock | None: whole sections below the details.
 PROFILE_SECTIONS = "accounts.profile.sections"
 # fn(user: User) -> Tile | None: the navigation panel on the home page.
 HOME_TILES = "accounts.home.tiles"
-# fn(request) -> Section | None: sections of the home page below the tiles.
+# fn(request) -> TemplateBlock | None: sections of the home page below the tiles.
 HOME_SECTIONS = "accounts.home.sections"
 # fn() -> CreateKind: the kinds of person the Users list's Create menu offers.
 CREATE_KINDS = "accounts.create.kinds"
@@ -60,7 +60,10 @@ class Tile:
 
 
 @dataclass(frozen=True)
-class Section:
+class TemplateBlock:
+    """A template and its context that another app gives a page to draw in place (a whole
+    section of a profile or the home page)."""
+
     template: str
     context: dict[str, Any]
 

@@ -778,6 +778,8 @@ def main() -> None:
     for row in [headers, *ROWS]:
         cells = [getattr(row, f).ljust(w) for f, w in zip(Row.__annotations__, widths, strict=True)]
         print("| " + " | ".join(cells) + " |")
+        if row is headers:  # a Markdown table, to paste into docs/benchmarks.md as it is
+            print("| " + " | ".join("-" * w for w in widths) + " |")
 
 
 if __name__ == "__main__":

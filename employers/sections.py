@@ -4,19 +4,19 @@ with every form that places a person in employer groups."""
 from django.core.exceptions import ValidationError
 
 from ui.parsing import parse_ids
-from ui.sections import EnterKey, Section
+from ui.sections import EnterKey, SectionButton
 
 from . import services
 
 
-class GroupSearch(Section):
+class GroupSearch(SectionButton):
     """Search the employer groups; ticked groups stay ticked."""
 
     name = "groups"
     partial = "includes/group_picker.html#group-lists"
 
 
-class RoleMove(Section):
+class RoleMove(SectionButton):
     """The arrow buttons: move the roles picked in one list to the other."""
 
     name = "roles"
@@ -33,21 +33,21 @@ class RoleMove(Section):
         return {}
 
 
-class RoleSearch(Section):
+class RoleSearch(SectionButton):
     """Find roles by name: the Available list shows one page of matches."""
 
     name = "role-search"
     partial = "roles-section"
 
 
-class PositionSearch(Section):
+class PositionSearch(SectionButton):
     """Find a position in a long list."""
 
     name = "positions"
     partial = "positions-section"
 
 
-class PositionAdd(Section):
+class PositionAdd(SectionButton):
     """Type a new position title and select Add: created for the whole tenant, and selected."""
 
     name = "position-add"
@@ -77,7 +77,7 @@ class EmployerEnterKey(EnterKey):
         return notes
 
 
-SECTIONS: dict[str, Section] = {
+SECTIONS: dict[str, SectionButton] = {
     section.name: section
     for section in (
         GroupSearch(),

@@ -20,7 +20,7 @@ from accounts.people import PERSON_FIELDS
 from ui.forms import initial_from
 from ui.pagination import page_of
 from ui.parsing import parse_id, parse_ids, parse_page_number
-from ui.sections import Section, section_template, section_urls
+from ui.sections import SectionButton, section_template, section_urls
 
 from . import selectors, services
 from .forms import EmployerForm, OrganisationForm
@@ -39,7 +39,7 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
 
     template_name = "employers/employer_form.html"
     url_name = ""
-    section: Section | None = None
+    section: SectionButton | None = None
     person = None
 
     def form_kwargs(self) -> dict:
@@ -80,7 +80,7 @@ class EmployerFormView(CreateUsersRequiredMixin, View):
             "position_search": data.get("position_search", "").strip(),
         }
 
-    def rework_section(self, section: Section):
+    def rework_section(self, section: SectionButton):
         data = self.request.POST.copy()
         state = self.state_from(data)
         notes = section.rework(self, data, state)

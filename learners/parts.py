@@ -34,13 +34,13 @@ def birth_and_insurance(profile: User) -> list[pages.Detail] | None:
 
 
 @parts.register(pages.PROFILE_SECTIONS, order=10)
-def employer_records(request: HttpRequest, profile: User) -> pages.Section | None:
+def employer_records(request: HttpRequest, profile: User) -> pages.TemplateBlock | None:
     """A learner's current employers (with their actions, for administrators who may change
     them) and the ones that have ended."""
     if profile.user_type != UserType.LEARNER:
         return None
     user = request.user
-    return pages.Section(
+    return pages.TemplateBlock(
         "learners/includes/profile_employers.html",
         {
             "records": selectors.employer_records_of(learner=profile),
@@ -74,21 +74,25 @@ def supported_page(request: HttpRequest, person: User) -> dict[str, Any] | None:
 
 
 @parts.register(pages.PROFILE_SECTIONS, order=20)
-def supported_learners(request: HttpRequest, profile: User) -> pages.Section | None:
+def supported_learners(request: HttpRequest, profile: User) -> pages.TemplateBlock | None:
     context = supported_page(request, profile)
-    return pages.Section("learners/includes/profile_supported.html", context) if context else None
+    return (
+        pages.TemplateBlock("learners/includes/profile_supported.html", context)
+        if context
+        else None
+    )
 
 
 @parts.register(pages.HOME_SECTIONS, order=10)
-def your_learners(request: HttpRequest) -> pages.Section | None:
+def your_learners(request: HttpRequest) -> pages.TemplateBlock | None:
     user = request.user
     if not user.is_authenticated or user.user_type != UserType.EMPLOYER:
         return None
     context = supported_page(request, user)
     if context is None:
         # An employer with no learners yet: say what this page will hold, and who to ask.
-        return pages.Section("learners/includes/home_no_learners.html", {"user": user})
-    return pages.Section("learners/includes/home_learners.html", context)
+        return pages.TemplateBlock("learners/includes/home_no_learners.html", {"user": user})
+    return pages.TemplateBlock("learners/includes/home_learners.html", context)
 
 
 @parts.register(pages.PROFILE_ACTIONS, order=10)

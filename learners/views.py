@@ -19,7 +19,7 @@ from employers.sections import GroupSearch
 from employers.services import organisation_create
 from ui.forms import initial_from
 from ui.parsing import parse_id, parse_ids
-from ui.sections import EnterKey, Section, section_template, section_urls
+from ui.sections import EnterKey, SectionButton, section_template, section_urls
 
 from . import selectors, services
 from .forms import EmployerRecordForm, LearnerForm, RecordEndForm, parse_records
@@ -42,7 +42,7 @@ class DraftQueryDict(dict):
         return values[-1] if values else default
 
 
-class RecordRemove(Section):
+class RecordRemove(SectionButton):
     """Remove an employer record the form carries (without JavaScript; with it, the page
     removes the record itself)."""
 
@@ -63,7 +63,7 @@ class RecordRemove(Section):
         return {}
 
 
-SECTIONS: dict[str, Section] = {
+SECTIONS: dict[str, SectionButton] = {
     section.name: section for section in (GroupSearch(), RecordRemove(), EnterKey())
 }
 
@@ -74,7 +74,7 @@ class LearnerCreateView(CreateUsersRequiredMixin, View):
 
     template_name = "learners/learner_form.html"
     url_name = "learners:add"
-    section: Section | None = None
+    section: SectionButton | None = None
 
     def get(self, request):
         draft = request.session.get(DRAFT_KEY) if request.GET.get("draft") else None

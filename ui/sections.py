@@ -14,7 +14,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 
 
-class Section:
+class SectionButton:
     """What one section button does. Subclasses set ``name`` (its URL segment) and ``partial``
     (the template partial that draws it) and implement ``rework``."""
 
@@ -27,7 +27,7 @@ class Section:
         return {}
 
 
-class EnterKey(Section):
+class EnterKey(SectionButton):
     """Enter pressed in a text box without JavaScript. A long form's first (hidden) submit
     button posts here, so Enter never creates or saves: the page is drawn again with every
     search box's text applied, and says nothing was saved. A page adds what Enter in one of
@@ -43,14 +43,16 @@ class EnterKey(Section):
 ENTER_NOTE = "Nothing has been saved yet. Select the button at the end of the form when ready."
 
 
-def section_template(request: HttpRequest, template_name: str, section: Section) -> str:
+def section_template(request: HttpRequest, template_name: str, section: SectionButton) -> str:
     """The section's partial for htmx; the whole page for a plain form post."""
     if not getattr(request, "htmx", False) or not section.partial:
         return template_name
     return section.partial if "#" in section.partial else f"{template_name}#{section.partial}"
 
 
-def section_urls(url_name: str, sections: Mapping[str, Section], **kwargs: Any) -> dict[str, str]:
+def section_urls(
+    url_name: str, sections: Mapping[str, SectionButton], **kwargs: Any
+) -> dict[str, str]:
     """The URL of each section endpoint of the page named ``url_name``, keyed as templates can
     read them (``position-add`` becomes ``position_add``)."""
     keys = [name.replace("-", "_") for name in sections]
