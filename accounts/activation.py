@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .models import User, UserStatus
-from .people import username_taken
+from .selectors import username_taken
 
 USERNAME_TAKEN = "The username '%(username)s' is already taken. Choose another."
 NOT_AWAITING_ACTIVATION = "This account has already been activated, or can no longer be."

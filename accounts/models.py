@@ -10,6 +10,10 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 
+# Django loads an app's models from its models module: importing the invitations' models here
+# registers them with accounts (their table and migrations have always been accounts'). Import
+# them from accounts.invitations.models; this name is only the registration.
+from .invitations import models as invitation_models  # noqa: F401
 from .tenancy import TenantQuerySet
 
 
@@ -519,13 +523,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return self.summary
-
-
-# The invitation lifecycle lives in its own package; importing its models here registers them
-# with this app (their table and migrations have always been accounts').
-from .invitations.models import Invitation, InvitationBatch, InvitationStatus  # noqa: E402
-
-__all__ = ["Invitation", "InvitationBatch", "InvitationStatus"]
 
 
 class SmsDelivery(models.TextChoices):

@@ -18,6 +18,7 @@ from .invitations.services import invitation_create, invitation_deliver_after_co
 from .lookups import ci
 from .models import INTERFACES, Gender, Tenant, Title, User, UserStatus, interface_flags
 from .postcodes import normalise_postcode
+from .selectors import username_taken
 
 NAME_MAX = 50
 TITLE_REQUIRED = "Select a title."
@@ -255,17 +256,6 @@ def invite_answer_clean(value: Any, *, noun: str) -> bool:
     if value not in (True, False):
         raise ValidationError(INVITE_REQUIRED, code="required", params={"noun": noun})
     return value
-
-
-def username_taken(username: str, *, exclude: User | None = None) -> bool:
-    """Whether anyone, in any tenant, signs in with ``username`` (ignoring case).
-
-    Queried with the expression of the unique index, ``LOWER(username)``, so it is one index
-    probe at a million users (``iexact`` would scan the table)."""
-    others = User.objects.filter(username__lower=ci(username), username__isnull=False)
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    return others.exists()
 
 
 USERNAME_MAX = User._meta.get_field("username").max_length or 150

@@ -16,9 +16,10 @@ from rest_framework.response import Response
 
 from accounts import lifecycle, selectors
 from accounts.forms import UserListFilterForm
+from accounts.invitations.models import Invitation
 from accounts.invitations.selectors import invitation_state
 from accounts.invitations.services import invitation_send
-from accounts.models import Invitation, User, UserStatus, UserType, shown_status_of
+from accounts.models import User, UserStatus, UserType, shown_status_of
 from accounts.people import PERSON_FIELDS
 from employers.models import EmployerGroup, EmployerProfile
 from employers.services import (

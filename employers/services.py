@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.audit import audit_updated
+from accounts.invitations.models import Invitation
 from accounts.lookups import ci
-from accounts.models import Invitation, Role, RoleAudience, Tenant, User, UserType
+from accounts.models import Role, RoleAudience, Tenant, User, UserType
 from accounts.people import (
     INVISIBLE_CHARACTERS,
     PERSON_FIELDS,
@@ -211,9 +212,7 @@ def employer_clean(
         roles = [catalogue.roles[pk] for pk in role_ids if pk in catalogue.roles]
     else:
         roles = list(
-            Role.objects.for_tenant(tenant).filter(
-                audience=RoleAudience.EMPLOYER, pk__in=role_ids
-            )
+            Role.objects.for_tenant(tenant).filter(audience=RoleAudience.EMPLOYER, pk__in=role_ids)
         )
     if len(roles) != len(role_ids):
         fail("roles", ROLE_UNKNOWN, "unknown")

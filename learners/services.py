@@ -13,7 +13,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.audit import audit_record, audit_updated
-from accounts.models import INTERFACES, Invitation, Tenant, User, UserType
+from accounts.invitations.models import Invitation
+from accounts.models import INTERFACES, Tenant, User, UserType
 from accounts.people import (
     PERSON_FIELDS,
     interface_access_clean,

@@ -15,7 +15,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.audit import routed
-from accounts.models import AuditEvent, Gender, Invitation, Tenant, Title, User, UserStatus
+from accounts.invitations.models import Invitation
+from accounts.models import AuditEvent, Gender, Tenant, Title, User, UserStatus
 from accounts.people import PERSON_FIELDS, username_default
 from employers.models import EmployerGroup
 

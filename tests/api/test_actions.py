@@ -4,7 +4,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import AuditEvent, Invitation, RoleAudience, UserStatus, UserType
+from accounts.invitations.models import Invitation
+from accounts.models import AuditEvent, RoleAudience, UserStatus, UserType
 from employers.models import Organisation
 from tests.api.conftest import errors_of, learner_body
 from tests.factories import (

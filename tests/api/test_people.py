@@ -12,7 +12,8 @@ from django.db import connection
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEvent, Invitation, RoleAudience, User, UserStatus, UserType
+from accounts.invitations.models import Invitation
+from accounts.models import AuditEvent, RoleAudience, User, UserStatus, UserType
 from api import idempotency
 from api.models import IdempotentRequest
 from api.tokens import token_create

@@ -6,7 +6,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from accounts.invitations import services as account_services
-from accounts.models import AuditEvent, InvitationStatus, RoleAudience, User, UserStatus
+from accounts.invitations.models import InvitationStatus
+from accounts.models import AuditEvent, RoleAudience, User, UserStatus
 from employers import services
 from tests.factories import (
     AdministratorFactory,

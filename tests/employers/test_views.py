@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from accounts.models import InvitationStatus, Role, RoleAudience, User, UserStatus
+from accounts.invitations.models import InvitationStatus
+from accounts.models import Role, RoleAudience, User, UserStatus
 from employers.models import EmployerGroup, Position
 from tests.factories import (
     AdministratorFactory,
@@ -354,8 +355,8 @@ def test_a_tracking_event_for_a_message_we_did_not_send_changes_nothing(
 def test_the_invitation_question_comes_first_on_the_page_and_in_the_errors(client, admin):
     """As the product's own page asks it: step 4, before the fields."""
     html = client.post(ADD, {}).content.decode()
-    page = html[html.index("<form"):]
+    page = html[html.index("<form") :]
     assert page.index("Would you like to invite this employer?") < page.index("First name")
-    summary = html[html.index('id="error-summary"'):]
-    first_link = summary[summary.index("<a "):summary.index("</a>")]
+    summary = html[html.index('id="error-summary"') :]
+    first_link = summary[summary.index("<a ") : summary.index("</a>")]
     assert "#id_invite" in first_link

@@ -5,7 +5,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import Invitation, User
+from accounts.invitations.models import Invitation
+from accounts.models import User
 from uploads import employers, importing, people
 from uploads.models import Upload, UploadStatus
 
@@ -149,9 +150,7 @@ def test_the_check_runs_once_however_often_its_task_runs(client, admin, world):
     assert (found.status, found.rows, found.to_create) == (UploadStatus.READY, 2, 2)
 
 
-def test_a_check_that_fails_says_so_instead_of_checking_for_ever(
-    client, admin, world, monkeypatch
-):
+def test_a_check_that_fails_says_so_instead_of_checking_for_ever(client, admin, world, monkeypatch):
     found = posted_unchecked(client)
 
     def broken(*args, **kwargs):
