@@ -44,36 +44,31 @@ def test_the_project_keeps_its_contracts(tree):
     assert f"{len(contracts)} kept, 0 broken" in result.stdout
 
 
-def test_a_back_import_from_accounts_to_learners_breaks_the_build(tree):
-    people = tree / "accounts" / "people.py"
-    people.write_text(people.read_text() + "\nimport learners  # noqa\n")
+def lint_with(tree: Path, module: str, addition: str) -> str:
+    """Lint the copy after ``addition`` is appended to ``module``; the build must fail."""
+    path = tree / module
+    path.write_text(path.read_text() + addition)
     result = run_lint_imports(tree)
-    assert result.returncode != 0
-    assert "BROKEN" in result.stdout and "accounts.people -> learners" in result.stdout
+    assert result.returncode != 0, result.stdout
+    return result.stdout
+
+
+def test_a_back_import_from_accounts_to_learners_breaks_the_build(tree):
+    report = lint_with(tree, "accounts/people.py", "\nimport learners  # noqa\n")
+    assert "BROKEN" in report and "accounts.people -> learners" in report
 
 
 def test_a_lazy_import_inside_a_function_is_caught_too(tree):
-    views = tree / "accounts" / "views.py"
-    views.write_text(
-        views.read_text() + "\n\ndef sneaky():\n    from employers import selectors  # noqa\n"
-    )
-    result = run_lint_imports(tree)
-    assert result.returncode != 0
-    assert "accounts.views -> employers.selectors" in result.stdout
+    sneaky = "\n\ndef sneaky():\n    from employers import selectors  # noqa\n"
+    assert "accounts.views -> employers.selectors" in lint_with(tree, "accounts/views.py", sneaky)
 
 
 def test_the_shared_ui_package_may_not_import_an_app(tree):
-    parsing = tree / "ui" / "parsing.py"
-    parsing.write_text(parsing.read_text() + "\nimport accounts.models  # noqa\n")
-    result = run_lint_imports(tree)
-    assert result.returncode != 0
-    assert "The shared ui package imports no app BROKEN" in result.stdout
+    report = lint_with(tree, "ui/parsing.py", "\nimport accounts.models  # noqa\n")
+    assert "The shared ui package imports no app BROKEN" in report
 
 
 def test_an_import_circle_inside_accounts_breaks_the_build(tree):
     # people imports tenancy's queryset through models; tenancy importing people closes a loop.
-    tenancy = tree / "accounts" / "tenancy.py"
-    tenancy.write_text(tenancy.read_text() + "\nfrom . import people  # noqa\n")
-    result = run_lint_imports(tree)
-    assert result.returncode != 0
-    assert "No import circle inside accounts BROKEN" in result.stdout
+    report = lint_with(tree, "accounts/tenancy.py", "\nfrom . import people  # noqa\n")
+    assert "No import circle inside accounts BROKEN" in report
