@@ -9,7 +9,7 @@ from rest_framework import serializers
 from accounts import lifecycle
 from accounts.invitations.selectors import LINK_STATES
 from accounts.models import Gender, Title, UserStatus, UserType
-from accounts.people import (
+from accounts.services import (
     EMAIL_REQUIRED,
     FIRST_NAME_REQUIRED,
     GENDER_INVALID,

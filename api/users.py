@@ -20,7 +20,7 @@ from accounts.invitations.models import Invitation
 from accounts.invitations.selectors import invitation_state
 from accounts.invitations.services import invitation_send
 from accounts.models import User, UserStatus, UserType, shown_status_of
-from accounts.people import PERSON_FIELDS
+from accounts.services import PERSON_FIELDS
 from employers.models import EmployerGroup, EmployerProfile
 from employers.services import (
     employer_clean,

@@ -9,7 +9,8 @@ from accounts.audit import audit_updated
 from accounts.invitations.models import Invitation
 from accounts.lookups import ci
 from accounts.models import Role, RoleAudience, Tenant, User, UserType
-from accounts.people import (
+from accounts.postcodes import normalise_postcode
+from accounts.services import (
     INVISIBLE_CHARACTERS,
     PERSON_FIELDS,
     has_invisible_characters,
@@ -21,7 +22,6 @@ from accounts.people import (
     person_locked,
     too_long,
 )
-from accounts.postcodes import normalise_postcode
 from ui.parsing import parse_id
 
 from .models import EmployerGroup, EmployerProfile, GroupKind, Organisation, Position

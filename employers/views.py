@@ -16,7 +16,7 @@ from accounts.mixins import (
     TenantPermissionRequiredMixin,
 )
 from accounts.models import Permission, Tenant, UserStatus, UserType
-from accounts.people import PERSON_FIELDS
+from accounts.services import PERSON_FIELDS
 from ui.forms import initial_from
 from ui.pagination import page_of
 from ui.parsing import parse_id, parse_ids, parse_page_number

@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.audit import audit_record, audit_updated
 from accounts.invitations.models import Invitation
 from accounts.models import INTERFACES, Tenant, User, UserType
-from accounts.people import (
+from accounts.services import (
     PERSON_FIELDS,
     interface_access_clean,
     invite_answer_clean,

@@ -12,7 +12,7 @@ from accounts import selectors as account_selectors
 from accounts.invitations.announcements import announce_created
 from accounts.mixins import CreateUsersRequiredMixin
 from accounts.models import INTERFACES, User, UserStatus, UserType
-from accounts.people import PERSON_FIELDS
+from accounts.services import PERSON_FIELDS
 from employers import selectors as employer_selectors
 from employers.forms import OrganisationForm
 from employers.sections import GroupSearch

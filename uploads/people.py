@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.audit import routed
 from accounts.invitations.models import Invitation
 from accounts.models import AuditEvent, Gender, Tenant, Title, User, UserStatus
-from accounts.people import PERSON_FIELDS, username_default
+from accounts.services import PERSON_FIELDS, username_default
 from employers.models import EmployerGroup
 
 from .csvfile import FileProblem

@@ -114,7 +114,7 @@ def test_cancel_and_reactivate_need_create_users(client):
 
 def test_archived_accounts_hide_cannot_sign_in_or_be_invited_and_keep_their_email(client):
     from accounts.invitations import services as invitations
-    from accounts.people import EMAIL_TAKEN_ARCHIVED, person_details_clean
+    from accounts.services import EMAIL_TAKEN_ARCHIVED, person_details_clean
 
     admin = AdministratorFactory()
     client.force_login(admin)

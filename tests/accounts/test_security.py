@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Permission, SecondFactor, Tenant, UserType
-from accounts.people import MOBILE_REQUIRED_MFV
+from accounts.services import MOBILE_REQUIRED_MFV
 from tests.factories import AdministratorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

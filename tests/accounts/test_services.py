@@ -1,4 +1,4 @@
-"""accounts' services: people (accounts.people), the invitation lifecycle
+"""accounts' services: people (accounts.services), the invitation lifecycle
 (accounts.invitations.services) and activation (accounts.activation)."""
 
 import threading
@@ -16,7 +16,7 @@ from accounts.invitations import services
 from accounts.invitations.models import Invitation
 from accounts.invitations.services import CANNOT_INVITE
 from accounts.models import User, UserStatus
-from accounts.people import email_taken, interface_access_clean
+from accounts.services import email_taken, interface_access_clean
 from tests.factories import AdministratorFactory, TenantFactory, UserFactory
 
 PASSWORD = "plum orchard lantern 42"
@@ -192,7 +192,7 @@ def _person(**overrides):
 
 @pytest.mark.django_db
 def test_text_beyond_its_column_is_refused_at_its_field_with_its_limit():
-    from accounts.people import person_details_clean
+    from accounts.services import person_details_clean
 
     local = "a" * 64
     long_email = f"{local}@{'b' * 63}.{'c' * 63}.{'d' * 63}.example"  # valid, 265 characters
@@ -214,7 +214,7 @@ def test_text_beyond_its_column_is_refused_at_its_field_with_its_limit():
 @pytest.mark.django_db
 def test_text_at_its_column_length_is_kept_and_saved():
     """The twin: exactly the limit fits, and the database takes it."""
-    from accounts.people import person_details_clean
+    from accounts.services import person_details_clean
 
     tenant = TenantFactory()
     clean, errors = person_details_clean(
@@ -236,7 +236,7 @@ def test_text_at_its_column_length_is_kept_and_saved():
     "name", ["Ada\u200bLovelace", "Ada\u202eecalevoL", "Ada\u2066Lovelace\u2069", "Ada\x00"]
 )
 def test_names_refuse_invisible_and_direction_characters(name):
-    from accounts.people import person_details_clean
+    from accounts.services import person_details_clean
 
     _, errors = person_details_clean(
         tenant=TenantFactory(), data=_person(first_name=name, town=name)
@@ -248,7 +248,7 @@ def test_names_refuse_invisible_and_direction_characters(name):
 @pytest.mark.django_db
 def test_names_in_any_script_are_kept():
     """The twin: accents, other alphabets and apostrophes are names, not tricks."""
-    from accounts.people import person_details_clean
+    from accounts.services import person_details_clean
 
     for name in ("Siobhán", "Zoë", "Дмитрий", "O'Brien", "محمد"):
         clean, errors = person_details_clean(tenant=TenantFactory(), data=_person(first_name=name))
@@ -274,12 +274,12 @@ def test_an_address_made_someones_username_meanwhile_leaves_the_new_person_witho
     choose a username at activation."""
     from unittest import mock
 
-    from accounts.people import person_create
+    from accounts.services import person_create
 
     winner = UserFactory(email="shared@example.com", username="shared@example.com")
     tenant = TenantFactory()
     clean = {"title": "Ms", "first_name": "Late", "surname": "Comer", "email": winner.email}
-    with mock.patch("accounts.people.username_default", return_value=winner.username):
+    with mock.patch("accounts.services.username_default", return_value=winner.username):
         person, _ = person_create(
             tenant=tenant,
             user_type="employer",
@@ -338,7 +338,7 @@ def test_an_address_at_a_sharp_s_domain_is_not_someone_elses(
 ):
     """jo@straße.de and jo@strasse.de are two registered domains: two people may hold them,
     and the activation link goes to the one typed, as the mail server is given it."""
-    from accounts.people import person_details_clean
+    from accounts.services import person_details_clean
 
     tenant = TenantFactory()
     UserFactory(tenant=tenant, email="jo@strasse.de")
@@ -357,7 +357,7 @@ def test_an_address_at_a_sharp_s_domain_is_not_someone_elses(
     ["name@\uff44\uff55\uff50\uff45.example", "\uff4e\uff41\uff4d\uff45@DUPE.example"],
 )
 def test_a_look_alike_of_a_registered_email_is_taken(twin):
-    from accounts.people import EMAIL_TAKEN, person_details_clean
+    from accounts.services import EMAIL_TAKEN, person_details_clean
 
     tenant = TenantFactory()
     UserFactory(tenant=tenant, email="name@dupe.example")
@@ -367,7 +367,7 @@ def test_a_look_alike_of_a_registered_email_is_taken(twin):
 
 @pytest.mark.django_db
 def test_a_punycode_twin_is_taken_and_every_write_path_stores_the_one_spelling():
-    from accounts.people import EMAIL_TAKEN, person_details_clean
+    from accounts.services import EMAIL_TAKEN, person_details_clean
 
     tenant = TenantFactory()
     # Saved directly, as the Django admin or an import would: the model normalises too.
