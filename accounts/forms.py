@@ -11,8 +11,18 @@ from django.utils.functional import cached_property
 from ui import parts
 from ui.forms import YES_NO, AccessibleFormMixin, layout_helper
 
-from .models import DEFAULT_LIST_STATUSES, Gender, SecondFactor, Title, UserStatus, UserType
+from .models import (
+    DEFAULT_LIST_STATUSES,
+    LINK_DAYS_MAX,
+    LINK_DAYS_MIN,
+    Gender,
+    SecondFactor,
+    Title,
+    UserStatus,
+    UserType,
+)
 from .parts import USER_LIST_FILTERS, ListFilter
+from .security import LINK_DAYS_RANGE
 
 PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 
@@ -331,14 +341,11 @@ class SecuritySettingsForm(AccessibleFormMixin, forms.Form):
     )
     activation_link_days = forms.IntegerField(
         label="Activation links last (days)",
-        min_value=1,
-        max_value=90,
-        error_messages={
-            "required": "Enter a number of days from 1 to 90.",
-            "invalid": "Enter a number of days from 1 to 90.",
-            "min_value": "Enter a number of days from 1 to 90.",
-            "max_value": "Enter a number of days from 1 to 90.",
-        },
+        min_value=LINK_DAYS_MIN,
+        max_value=LINK_DAYS_MAX,
+        error_messages=dict.fromkeys(
+            ("required", "invalid", "min_value", "max_value"), LINK_DAYS_RANGE
+        ),
         widget=forms.NumberInput(attrs={"class": "w-auto"}),
     )
 

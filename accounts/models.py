@@ -45,6 +45,11 @@ class SecondFactor(models.TextChoices):
     EVERYONE = "everyone", "Required for everyone"
 
 
+# How long a tenant's activation links may live, in days: the form, the service and the
+# database constraint all read these.
+LINK_DAYS_MIN, LINK_DAYS_MAX = 1, 90
+
+
 class Tenant(models.Model):
     """A training provider. Every user, role and record belongs to exactly one tenant."""
 
@@ -83,7 +88,9 @@ class Tenant(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(activation_link_days__gte=1, activation_link_days__lte=90),
+                condition=models.Q(
+                    activation_link_days__gte=LINK_DAYS_MIN, activation_link_days__lte=LINK_DAYS_MAX
+                ),
                 name="tenant_activation_days_range",
             )
         ]
@@ -204,7 +211,8 @@ class RolePermission(models.Model):
         return f"{self.role}: {self.get_permission_display()}"
 
 
-INTERFACES = {"classic": "Classic", "console": "Console"}
+INTERFACES = {"classic": "Classic", "console": "Console"}  # code: label, the one list of them
+INTERFACE_CHOICES = list(INTERFACES.items())  # as the forms and the API offer them
 
 
 class InterfaceAccess(models.Model):

@@ -8,10 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .audit import audit_record
-from .models import AuditEvent, SecondFactor, Tenant, User
+from .models import LINK_DAYS_MAX, LINK_DAYS_MIN, AuditEvent, SecondFactor, Tenant, User
 
 SECURITY_FIELDS = ("mfv_employers", "mfv_learners", "second_factor", "activation_link_days")
-LINK_DAYS_RANGE = "Enter a number of days from 1 to 90."
+LINK_DAYS_RANGE = f"Enter a number of days from {LINK_DAYS_MIN} to {LINK_DAYS_MAX}."
 SECOND_FACTOR_UNKNOWN = "Select one of the second-factor choices."
 
 
@@ -30,7 +30,11 @@ def tenant_security_update(
     per change, so the trail says who turned what on or off)."""
     errors: dict[str, ValidationError] = {}
     days = data.get("activation_link_days")
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
+    if (
+        not isinstance(days, int)
+        or isinstance(days, bool)
+        or not (LINK_DAYS_MIN <= days <= LINK_DAYS_MAX)
+    ):
         errors["activation_link_days"] = ValidationError(LINK_DAYS_RANGE, code="range")
     if data.get("second_factor") not in SecondFactor.values:
         errors["second_factor"] = ValidationError(SECOND_FACTOR_UNKNOWN, code="invalid")

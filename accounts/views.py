@@ -196,6 +196,7 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
             past_the_end=not page.rows and any(form.cursors.values()),
             create_kinds=create_kinds().values(),
             list_actions=parts.collect(USER_LIST_ACTIONS, self.request.user),
+            bulk_actions=BULK_ACTIONS.items(),
             **kwargs,
         )
 
@@ -306,7 +307,8 @@ class AccountCancelView(CreateUsersRequiredMixin, View):
 
     def get(self, request, pk):
         profile = selectors.user_get(tenant=self.tenant, user_id=pk)
-        return render(request, self.template_name, {"profile": profile})
+        context = {"profile": profile, "reason_max": lifecycle.REASON_MAX}
+        return render(request, self.template_name, context)
 
     def post(self, request, pk):
         profile = selectors.user_get(tenant=self.tenant, user_id=pk)
@@ -320,6 +322,7 @@ class AccountCancelView(CreateUsersRequiredMixin, View):
             context = {
                 "profile": profile,
                 "reason": reason,
+                "reason_max": lifecycle.REASON_MAX,
                 "reason_error": next(iter(errors.get("reason", [])), None),
                 "page_error": next(iter(errors.get("__all__", [])), None),
             }
@@ -499,7 +502,12 @@ class UserBulkView(CreateUsersRequiredMixin, View):
         people = list(
             User.objects.for_tenant(self.tenant).filter(pk__in=ids).order_by("surname", "pk")
         )
-        context = {"people": people, "action": action, "label": BULK_ACTIONS[action]}
+        context = {
+            "people": people,
+            "action": action,
+            "label": BULK_ACTIONS[action],
+            "reason_max": lifecycle.REASON_MAX,
+        }
         if request.POST.get("confirmed") != "yes" or not people:
             return render(request, "accounts/user_bulk_confirm.html", context)
         reason = request.POST.get("reason", "")

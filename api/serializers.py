@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from accounts import lifecycle
 from accounts.invitations.selectors import LINK_STATES
-from accounts.models import Gender, Title, UserStatus, UserType
+from accounts.models import INTERFACE_CHOICES, Gender, Title, UserStatus, UserType
 from accounts.services import (
     EMAIL_REQUIRED,
     FIRST_NAME_REQUIRED,
@@ -22,7 +22,6 @@ from employers.services import GROUPS_REQUIRED, ORGANISATION_NAME_REQUIRED
 from learners.services import EMPLOYER_REQUIRED
 from ui.parsing import MAX_ID
 
-INTERFACE_CHOICES = [("classic", "Classic"), ("console", "Console")]
 INVITE_QUESTION = (
     "Select Yes to send the activation email now, or No to keep the person as a Prospect."
 )

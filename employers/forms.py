@@ -2,7 +2,8 @@ from django import forms
 from django.urls import reverse
 
 from accounts.forms import PersonDetailsForm, invite_field
-from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
+from accounts.models import INTERFACE_CHOICES
+from ui.forms import AccessibleFormMixin, IdListField
 from ui.parsing import parse_id
 
 from . import selectors

@@ -4,7 +4,8 @@ from crispy_forms.layout import Column, Row
 from django import forms
 
 from accounts.forms import PersonDetailsForm, invite_field
-from ui.forms import INTERFACE_CHOICES, AccessibleFormMixin, IdListField
+from accounts.models import INTERFACE_CHOICES
+from ui.forms import AccessibleFormMixin, IdListField
 from ui.parsing import parse_id
 
 MAX_RECORD_LENGTH = 2000  # a record is a few ids and short strings

@@ -92,7 +92,6 @@ class IdListField(forms.Field):
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
-INTERFACE_CHOICES = [("classic", "Classic"), ("console", "Console")]
 
 
 def initial_from(data: QueryDict | Any, *, list_fields: tuple[str, ...]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models.functions import Lower
 
 from accounts.models import (
+    INTERFACES,
     Role,
     RoleAudience,
     Tenant,
@@ -212,7 +213,7 @@ def check_rows(
 
 def interfaces_of(cell: str, problems: list[tuple[str, str]]) -> list[str]:
     interfaces = [part.casefold() for part in split_cell(cell)]
-    if any(part not in ("classic", "console") for part in interfaces):
+    if any(part not in INTERFACES for part in interfaces):
         problems.append(("Interfaces", INTERFACE_UNKNOWN))
         return []
     return interfaces

@@ -1,17 +1,17 @@
 """Invitation pages: Send Invitation, Pending invitations, and the Activate Account flow.
 
-Activate Account goes from the emailed link to a signed-in Full user.
-
-Like Django's PasswordResetConfirmView: the link's token moves into the session and the browser
-is redirected to a URL without it, so the token never sits in the address bar, the history or a
-Referer header. GET never consumes it (mail scanners open links); only the POST that sets the
-password does, because the new password hash changes every token.
+Activate Account goes from the emailed link to a signed-in Full user, on Django's own
+PasswordResetConfirmView flow (as password reset does): the link's token moves into the session
+and the browser is redirected to a URL without it, so the token never sits in the address bar,
+the history or a Referer header. GET never consumes it (mail scanners open links); only the POST
+that sets the password does, because the new password hash changes every token.
 """
 
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN, PasswordResetConfirmView
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,7 +23,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from ui.pagination import keyset_page, total_of
 from ui.parsing import parse_id, parse_ids
@@ -40,9 +40,7 @@ from .announcements import announce_invitation
 from .models import BatchKind, BatchStatus, InvitationBatch
 from .tokens import activation_token_generator
 
-SESSION_TOKEN_KEY = "_activation_token"
 SESSION_VERIFIED_KEY = "_activation_verified"
-INTERNAL_TOKEN = "set-password"
 FRESH_LINK_SENT = (
     "If an account at that address is waiting to be activated, a fresh link is on its way. "
     "It replaces every earlier link. Check your inbox and spam folder."
@@ -50,50 +48,48 @@ FRESH_LINK_SENT = (
 FRESH_LINK_LIMITED = "Too many requests for fresh links. Wait an hour, then try again."
 
 
-def _user_from_uid(uidb64: str) -> User | None:
+def activating_user(uidb64: str) -> User | None:
+    """The person an activation link names, while they may still activate (``acting_refusal``)."""
     try:
         pk = force_str(urlsafe_base64_decode(uidb64))
-        return User.objects.select_related("tenant").get(pk=pk)
+        user = User.objects.select_related("tenant").get(pk=pk)
     except (TypeError, ValueError, OverflowError, User.DoesNotExist, ValidationError):
         return None
+    return user if user.acting_refusal(activating=True) is None else None
 
 
-@method_decorator([sensitive_post_parameters(), never_cache], name="dispatch")
-class ActivateAccountView(FormView):
+class ActivateAccountView(PasswordResetConfirmView):
+    """The emailed link, then "choose a username and password"; where the tenant asks for it,
+    a verified code in this browser comes first (``ActivateVerifyView``). A link that does not
+    work offers a fresh one."""
+
     form_class = ActivationForm
     template_name = "accounts/activate.html"
+    invalid_template_name = "accounts/activate_invalid.html"
     token_generator = activation_token_generator
+    reset_url_token = "set-password"
 
-    def dispatch(self, request, *args, **kwargs):
-        self.user = _user_from_uid(kwargs["uidb64"])
-        token = kwargs["token"]
-        if token == INTERNAL_TOKEN:
-            session_token = request.session.get(SESSION_TOKEN_KEY)
-            if self._link_works(session_token):
-                if verification.verification_required(self.user) and not _verified_here(
-                    request, self.user
-                ):
-                    # The password step only after a verified code, in this browser.
-                    return HttpResponseRedirect(
-                        reverse("accounts:activate_verify", args=[kwargs["uidb64"]])
-                    )
-                return super().dispatch(request, *args, **kwargs)
-        elif self._link_works(token):
-            request.session[SESSION_TOKEN_KEY] = token
-            return HttpResponseRedirect(request.path.replace(token, INTERNAL_TOKEN))
-        return render(
-            request, "accounts/activate_invalid.html", {"form": FreshLinkForm()}, status=200
-        )
+    def get_user(self, uidb64):
+        return activating_user(uidb64)
 
-    def _link_works(self, token: str | None) -> bool:
-        return (
-            self.user is not None
-            and self.user.acting_refusal(activating=True) is None
-            and self.token_generator.check_token(self.user, token)
-        )
+    def get(self, request, *args, **kwargs):
+        return self.code_first() or super().get(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.user}
+    def post(self, request, *args, **kwargs):
+        return self.code_first() or super().post(request, *args, **kwargs)
+
+    def code_first(self) -> HttpResponse | None:
+        """To the code step, when the tenant asks for one and this browser has none."""
+        if verification.verification_required(self.user) and not _verified_here(
+            self.request, self.user
+        ):
+            return HttpResponseRedirect(
+                reverse("accounts:activate_verify", args=[self.kwargs["uidb64"]])
+            )
+        return None
+
+    def get_template_names(self):
+        return [self.template_name if self.validlink else self.invalid_template_name]
 
     def get_initial(self):
         return {"username": self.user.username or self.user.email}
@@ -108,7 +104,7 @@ class ActivateAccountView(FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        self.request.session.pop(SESSION_TOKEN_KEY, None)
+        self.request.session.pop(INTERNAL_RESET_SESSION_TOKEN, None)
         self.request.session.pop(SESSION_VERIFIED_KEY, None)
         login(self.request, user, backend="accounts.backends.UsernameOrEmailBackend")
         messages.success(
@@ -119,7 +115,12 @@ class ActivateAccountView(FormView):
         return HttpResponseRedirect(reverse("home"))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(person=self.user, **kwargs)
+        if not self.validlink:  # the page that offers a fresh link instead of the form
+            kwargs["form"] = FreshLinkForm()
+        context = super().get_context_data(person=self.user, **kwargs)
+        if not self.validlink:  # Django's view blanks the form of an invalid link
+            context["form"] = kwargs["form"]
+        return context
 
 
 def _verified_here(request, user: User) -> bool:
@@ -145,14 +146,9 @@ class ActivateVerifyView(View):
     template_name = "accounts/activate_verify.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.user = _user_from_uid(kwargs["uidb64"])
-        token = request.session.get(SESSION_TOKEN_KEY)
-        works = (
-            self.user is not None
-            and self.user.acting_refusal(activating=True) is None
-            and activation_token_generator.check_token(self.user, token)
-        )
-        if not works:
+        self.user = activating_user(kwargs["uidb64"])
+        token = request.session.get(INTERNAL_RESET_SESSION_TOKEN)
+        if self.user is None or not activation_token_generator.check_token(self.user, token):
             return render(
                 request, "accounts/activate_invalid.html", {"form": FreshLinkForm()}, status=200
             )
@@ -162,7 +158,9 @@ class ActivateVerifyView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def password_url(self) -> str:
-        return reverse("accounts:activate", args=[self.kwargs["uidb64"], INTERNAL_TOKEN])
+        return reverse(
+            "accounts:activate", args=[self.kwargs["uidb64"], ActivateAccountView.reset_url_token]
+        )
 
     def get(self, request, uidb64):
         return self.render(VerificationCodeForm(), resend=request.GET.get("resend") == "1")

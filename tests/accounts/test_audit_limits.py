@@ -91,6 +91,17 @@ def test_bulk_cancel_refuses_a_reason_too_long_before_touching_anyone(client, ad
     assert person.status != UserStatus.CANCELLED
 
 
+def test_both_cancel_pages_let_a_person_type_exactly_the_longest_reason(client, admin):
+    person = UserFactory(tenant=admin.tenant, activated_at=timezone.now())
+    client.force_login(admin)
+    pages = [
+        client.get(reverse("accounts:account_cancel", args=[person.pk])),
+        client.post(reverse("accounts:user_bulk"), {"users": [person.pk], "action": "cancel"}),
+    ]
+    for page in pages:
+        assert f'maxlength="{lifecycle.REASON_MAX}"' in page.content.decode()
+
+
 def test_the_api_cancels_with_the_longest_reason(admin):
     person = UserFactory(tenant=admin.tenant, activated_at=timezone.now())
     _, secret = token_create(
@@ -112,8 +123,9 @@ def test_invitations_to_the_longest_address_are_audited_in_full(
         tenant=admin.tenant, email=longest_email(), username=None, status=UserStatus.PROSPECT
     )
     settings.EMAIL_BACKEND = "tests.accounts.test_audit_limits.FailingBackend"
-    with audit_route("through the API, token 'x'"), django_capture_on_commit_callbacks(
-        execute=True
+    with (
+        audit_route("through the API, token 'x'"),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         invitation, _ = invitation_send(user=person, sent_by=admin)
     invitation.refresh_from_db()

@@ -305,3 +305,23 @@ def test_nobody_sets_their_own_access_end_date(client):
     assert "You cannot change your own access end date." in response.content.decode()
     admin.refresh_from_db()
     assert admin.access_ends_on is None
+
+
+def test_every_bulk_action_the_users_list_offers_is_one_the_bulk_page_carries_out(client):
+    import re
+
+    admin = AdministratorFactory()
+    person = UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, surname="Pick")
+    client.force_login(admin)
+    listing = client.get(reverse("accounts:user_list")).content.decode()
+    menu = re.search(r'<select[^>]*id="bulk-action".*?</select>', listing, re.S)
+    assert menu is not None
+    offered = re.findall(r'<option value="([^"]+)">([^<]+)</option>', menu.group(0))
+    assert [label for _, label in offered] == [
+        "Send invitation",
+        "Cancel account",
+        "Archive account",
+    ]
+    for value, label in offered:
+        asked = client.post(reverse("accounts:user_bulk"), {"users": [person.pk], "action": value})
+        assert asked.status_code == 200 and f"{label} for 1 person?" in asked.content.decode()
