@@ -190,31 +190,38 @@ def person_details_clean(
                 message = EMAIL_TAKEN_ARCHIVED if archived else EMAIL_TAKEN
                 fail("email", message, "taken", email=email)
 
-    mobile = str(data.get("mobile") or "").strip()
-    clean["mobile"] = ""
-    if mobile:
-        try:
-            clean["mobile"] = normalise_mobile(mobile)
-        except ValidationError as error:
-            errors.setdefault("mobile", []).append(error)
-    elif tenant.mfv_on:
-        fail("mobile", MOBILE_REQUIRED_MFV, "required")
-    elif mobile_required:
-        fail("mobile", MOBILE_REQUIRED, "required")
+    if not optional_normalised(data, "mobile", normalise_mobile, clean, errors):
+        if tenant.mfv_on:
+            fail("mobile", MOBILE_REQUIRED_MFV, "required")
+        elif mobile_required:
+            fail("mobile", MOBILE_REQUIRED, "required")
 
     gender = data.get("gender") or ""
     if gender and gender not in Gender.values:
         fail("gender", GENDER_INVALID, "invalid")
     clean["gender"] = gender
 
-    postcode = str(data.get("postcode") or "").strip()
-    clean["postcode"] = ""
-    if postcode:
-        try:
-            clean["postcode"] = normalise_postcode(postcode)
-        except ValidationError as error:
-            errors.setdefault("postcode", []).append(error)
+    optional_normalised(data, "postcode", normalise_postcode, clean, errors)
     return clean, errors
+
+
+def optional_normalised(
+    data: Mapping[str, Any],
+    field: str,
+    normalise: Callable[[str], str],
+    clean: dict[str, Any],
+    errors: dict[str, list[ValidationError]],
+) -> str:
+    """An optional value in its one spelling (blank stays ""), a problem kept at its field;
+    returns what was typed, stripped, for the rules that depend on whether there is one."""
+    typed = str(data.get(field) or "").strip()
+    clean[field] = ""
+    if typed:
+        try:
+            clean[field] = normalise(typed)
+        except ValidationError as error:
+            errors.setdefault(field, []).append(error)
+    return typed
 
 
 def person_locked(user: User) -> User:

@@ -19,6 +19,7 @@ from accounts.services import (
     PERSON_FIELDS,
     interface_access_clean,
     invite_answer_clean,
+    optional_normalised,
     person_create,
     person_details_clean,
     person_fields_save,
@@ -182,13 +183,7 @@ def learner_clean(
         else:
             clean["date_of_birth"] = birth
 
-    ni_number = str(data.get("national_insurance_number") or "").strip()
-    clean["national_insurance_number"] = ""
-    if ni_number:
-        try:
-            clean["national_insurance_number"] = normalise_ni_number(ni_number)
-        except ValidationError as error:
-            errors.setdefault("national_insurance_number", []).append(error)
+    optional_normalised(data, "national_insurance_number", normalise_ni_number, clean, errors)
 
     group_ids = {value for value in map(_as_id, data.get("employer_groups") or ()) if value}
     if catalogue is not None:
