@@ -6,6 +6,7 @@ from crispy_forms.layout import Column, Row
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordMixin
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.http import QueryDict
 from django.utils.functional import cached_property
 
 from ui import parts
@@ -23,6 +24,7 @@ from .models import (
 )
 from .parts import USER_LIST_FILTERS, ListFilter
 from .security import LINK_DAYS_RANGE
+from .selectors import USER_LIST_SORT_KEYS
 
 PER_PAGE_CHOICES = [(10, "10"), (25, "25"), (50, "50"), (100, "100")]
 
@@ -80,7 +82,7 @@ class UserListFilterForm(forms.Form):
     )
     sort = forms.ChoiceField(
         required=False,
-        choices=[(key, key) for key in ("created", "name", "email", "status", "type")],
+        choices=[(key, key) for key in USER_LIST_SORT_KEYS],
         widget=forms.HiddenInput,
     )
     # Keyset cursors (ui.pagination): where the page starts or ends. Opaque, bookmarkable.
@@ -88,9 +90,12 @@ class UserListFilterForm(forms.Form):
     before = forms.CharField(required=False, max_length=400, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *args, tenant=None, **kwargs):
-        # A first visit (no query string) shows the default statuses, ticked.
-        if not data:
-            data = {"status": list(DEFAULT_LIST_STATUSES), "per_page": "10"}
+        # No status chosen (a first visit, a bare sort link) lists the default statuses, so
+        # the form shows them ticked: it says what the list shows.
+        data = data.copy() if data else QueryDict(mutable=True)
+        if not data.getlist("status"):
+            data.setlist("status", list(DEFAULT_LIST_STATUSES))
+        data.setdefault("per_page", "10")
         super().__init__(data, *args, **kwargs)
         # Filters other apps add (the employer group, say), drawn after the built-in ones.
         self.extra_filters: list[ListFilter] = (

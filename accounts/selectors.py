@@ -25,6 +25,19 @@ USER_LIST_SORTS: dict[str, tuple[str, ...]] = {
     "status": ("status", "-created_at", "-id"),
     "type": ("user_type", "surname", "first_name", "id"),
 }
+
+
+def user_list_ordering(sort: str) -> tuple[str, ...]:
+    """The ordering a sort key names: one of ``USER_LIST_SORTS``, or one with a leading "-"
+    for the same order reversed (its index read backwards); anything else is newest first."""
+    ordering = USER_LIST_SORTS.get(sort.removeprefix("-"), USER_LIST_ORDER)
+    if sort.startswith("-") and sort[1:] in USER_LIST_SORTS:
+        return tuple(field[1:] if field.startswith("-") else f"-{field}" for field in ordering)
+    return ordering
+
+
+# Every sort key the list and the API accept: each order, and each reversed.
+USER_LIST_SORT_KEYS = [*USER_LIST_SORTS, *(f"-{key}" for key in USER_LIST_SORTS)]
 LIST_COLUMNS = (
     "id",
     "title",
@@ -100,7 +113,7 @@ def user_list(
         users = users.filter(search_filter(search))
     for narrow in narrowed_by:
         users = narrow(users)
-    return users.only(*LIST_COLUMNS).order_by(*USER_LIST_SORTS.get(sort, USER_LIST_ORDER))
+    return users.only(*LIST_COLUMNS).order_by(*user_list_ordering(sort))
 
 
 def user_list_values(**filters: Any) -> "QuerySet[User, dict[str, Any]]":

@@ -1,13 +1,14 @@
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -154,6 +155,23 @@ def listed_rows(rows: list[User], *, tenant: Tenant) -> list[ListedPerson]:
     return listed
 
 
+def sort_headers(unsorted: QueryDict, current: str) -> dict[str, dict[str, Any]]:
+    """Each sortable column's link (every filter kept; the active column's link reverses its
+    order) and, for the active one, which way it is sorted now."""
+    headers = {}
+    for key in selectors.USER_LIST_SORTS:
+        active = current.removeprefix("-") == key
+        reversed_now = current.startswith("-")
+        ordering = selectors.user_list_ordering(current if active else key)
+        target = (key if reversed_now else f"-{key}") if active else key
+        headers[key] = {
+            "url": "?" + urlencode([*unsorted.lists(), ("sort", [target])], doseq=True),
+            "active": active,
+            "direction": "descending" if ordering[0].startswith("-") else "ascending",
+        }
+    return headers
+
+
 class UserListView(AdministratorRequiredMixin, TemplateView):
     """The Users list: search and filters in the query string, so every view is bookmarkable."""
 
@@ -169,11 +187,11 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
         users = selectors.user_list(tenant=self.request.tenant, **form.filters())
         page = keyset_page(
             users,
-            ordering=selectors.USER_LIST_SORTS[form.sort_key],
+            ordering=selectors.user_list_ordering(form.sort_key),
             per_page=form.page_size,
             **form.cursors,
         )
-        query = self.request.GET.copy()
+        query = form.data.copy()  # what the list shows, defaults included
         for cursor in ("after", "before", "page"):
             query.pop(cursor, None)
         unsorted = query.copy()
@@ -185,14 +203,7 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
             total=total_of(users, page=page),
             query=urlencode(list(query.lists()), doseq=True),
             sort=form.sort_key,
-            sort_headers={
-                key: {
-                    "url": "?" + urlencode([*unsorted.lists(), ("sort", [key])], doseq=True),
-                    "active": key == form.sort_key,
-                    "direction": "descending" if ordering[0].startswith("-") else "ascending",
-                }
-                for key, ordering in selectors.USER_LIST_SORTS.items()
-            },
+            sort_headers=sort_headers(unsorted, form.sort_key),
             past_the_end=not page.rows and any(form.cursors.values()),
             create_kinds=create_kinds().values(),
             list_actions=parts.collect(USER_LIST_ACTIONS, self.request.user),

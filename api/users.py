@@ -170,7 +170,7 @@ class UserListView(ApiView):
             OpenApiParameter("archived", bool, description="Archived accounts only."),
             OpenApiParameter("missing_mobile", bool),
             OpenApiParameter("group", int, description="In this employer group or below."),
-            OpenApiParameter("sort", str, enum=list(selectors.USER_LIST_SORTS)),
+            OpenApiParameter("sort", str, enum=selectors.USER_LIST_SORT_KEYS),
             *CURSORS,
         ],
         responses=answers({200: shapes.UserPageSerializer}),
@@ -194,7 +194,7 @@ class UserListView(ApiView):
             return rows
 
         # The order user_list gave the rows: the page's cursor follows it.
-        ordering = selectors.USER_LIST_SORTS.get(filters.get("sort", ""), selectors.USER_LIST_ORDER)
+        ordering = selectors.user_list_ordering(filters.get("sort", ""))
         return keyset_answer(request, users, ordering, shape, per_page)
 
 

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import UserStatus, UserType
+from accounts.models import DEFAULT_LIST_STATUSES, UserStatus, UserType
 from tests.factories import AdministratorFactory, TenantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,7 +94,8 @@ def test_page_links_keep_the_search_and_filters(client, admin):
     UserFactory.create_batch(12, tenant=admin.tenant, surname="Smith")
     response = client.get(USERS, {"q": "smith", "status": ["full"]})
     cursor = response.context["page"].next_cursor
-    assert f'href="?q=smith&amp;status=full&amp;after={cursor}"' in response.content.decode()
+    link = f'href="?q=smith&amp;status=full&amp;per_page=10&amp;after={cursor}"'
+    assert link in response.content.decode()
 
 
 def test_same_number_of_queries_for_10_rows_as_for_100(client, admin):
@@ -347,3 +348,45 @@ def test_markup_typed_into_a_name_or_email_is_shown_as_text_never_run(client):
     )
     assert "o&#x27;brien&quot;@example.com" in html
     assert 'aria-label="Select &lt;script&gt;' in html
+
+
+def sort_link(response, key: str) -> str:
+    return response.context["sort_headers"][key]["url"]
+
+
+def test_a_bare_sort_link_ticks_the_statuses_it_lists(client, admin):
+    UserFactory(tenant=admin.tenant, status=UserStatus.CANCELLED, email="gone@example.com")
+    UserFactory(tenant=admin.tenant, status=UserStatus.PROSPECT, email="new@example.com")
+    response = client.get(USERS, {"sort": "name"})
+    form = response.context["form"]
+    assert sorted(form["status"].value()) == sorted(DEFAULT_LIST_STATUSES)
+    emails = listed_emails(response)
+    assert "new@example.com" in emails and "gone@example.com" not in emails
+
+
+def test_sorting_keeps_every_filter_and_a_second_click_reverses(client, admin):
+    for surname in ("Kestrel-Adams", "Kestrel-Baker", "Cole"):
+        UserFactory(tenant=admin.tenant, surname=surname, status=UserStatus.PROSPECT)
+    UserFactory(tenant=admin.tenant, surname="Kestrel-Dunn", status=UserStatus.FULL)
+
+    def surnames(response) -> list[str]:
+        return [row.surname for row in response.context["page"].rows]
+
+    first_visit = client.get(USERS)
+    assert "status=prospect" in sort_link(first_visit, "name")  # the defaults, spelled out
+
+    filtered = client.get(USERS, {"status": ["prospect"], "q": "kestrel"})
+    by_name = client.get(USERS + sort_link(filtered, "name"))
+    assert by_name.context["form"]["status"].value() == ["prospect"]
+    assert by_name.context["form"]["q"].value() == "kestrel"
+    assert surnames(by_name) == ["Kestrel-Adams", "Kestrel-Baker"]
+    assert 'aria-sort="ascending"' in by_name.content.decode()
+
+    reversed_ = client.get(USERS + sort_link(by_name, "name"))
+    assert surnames(reversed_) == ["Kestrel-Baker", "Kestrel-Adams"]
+    assert 'aria-sort="descending"' in reversed_.content.decode()
+    assert reversed_.context["form"]["status"].value() == ["prospect"]
+    assert surnames(client.get(USERS + sort_link(reversed_, "name"))) == [
+        "Kestrel-Adams",
+        "Kestrel-Baker",
+    ]
