@@ -172,6 +172,40 @@ def sort_headers(unsorted: QueryDict, current: str) -> dict[str, dict[str, Any]]
     return headers
 
 
+HIDDEN_MATCHES_COUNTED = 100  # "100+" beyond: the hint only says that there are some
+
+
+def hidden_matches(tenant: Tenant, form: UserListFilterForm, query: QueryDict) -> list[dict]:
+    """When nothing matches: the people the search finds among the statuses the filter leaves
+    out, and among archived accounts, each with a link that shows them (two bounded counts,
+    only on an empty page)."""
+    filters = form.filters()
+    every_status = {**filters, "statuses": list(UserStatus.values)}
+    shown_too: list[tuple[str, dict, list[tuple[str, str]]]] = []
+    if not filters["archived"]:
+        if set(filters["statuses"]) != set(UserStatus.values):
+            shown_too.append(("status", every_status, []))
+        shown_too.append(("archived", {**every_status, "archived": True}, [("archived", "on")]))
+    hints = []
+    for kind, wanted, extra in shown_too:
+        found = selectors.user_list(tenant=tenant, **wanted)[: HIDDEN_MATCHES_COUNTED + 1]
+        count = found.count()
+        if count:
+            link = query.copy()
+            link.setlist("status", list(UserStatus.values))
+            for name, value in extra:
+                link[name] = value
+            hints.append(
+                {
+                    "kind": kind,
+                    "count": count,
+                    "more": count > HIDDEN_MATCHES_COUNTED,
+                    "url": "?" + urlencode(list(link.lists()), doseq=True),
+                }
+            )
+    return hints
+
+
 class UserListView(AdministratorRequiredMixin, TemplateView):
     """The Users list: search and filters in the query string, so every view is bookmarkable."""
 
@@ -205,6 +239,11 @@ class UserListView(AdministratorRequiredMixin, TemplateView):
             sort=form.sort_key,
             sort_headers=sort_headers(unsorted, form.sort_key),
             past_the_end=not page.rows and any(form.cursors.values()),
+            hidden_matches=(
+                hidden_matches(self.request.tenant, form, unsorted)
+                if not page.rows and not any(form.cursors.values())
+                else []
+            ),
             create_kinds=create_kinds().values(),
             list_actions=parts.collect(USER_LIST_ACTIONS, self.request.user),
             bulk_actions=BULK_ACTIONS.items(),

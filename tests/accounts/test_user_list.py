@@ -390,3 +390,24 @@ def test_sorting_keeps_every_filter_and_a_second_click_reverses(client, admin):
         "Kestrel-Adams",
         "Kestrel-Baker",
     ]
+
+
+def test_a_search_that_finds_only_hidden_people_says_where_they_are(client, admin):
+    UserFactory(tenant=admin.tenant, surname="Quillon", is_archived=True)
+    UserFactory(tenant=admin.tenant, surname="Quillon", status=UserStatus.CANCELLED)
+    UserFactory(tenant=admin.tenant, surname="Quillon", status=UserStatus.CANCELLED)
+    html = client.get(USERS, {"q": "quillon"}).content.decode()
+    assert "No users match these filters." in html
+    assert "1 archived account matches the search." in html
+    assert "2 people with other statuses (Expired or Cancelled, say) match." in html
+
+    response = client.get(USERS, {"q": "quillon"})
+    archived, others = (h["url"] for h in sorted(response.context["hidden_matches"], key=str))
+    assert [row.surname for row in client.get(USERS + archived).context["page"].rows] == ["Quillon"]
+    assert len(client.get(USERS + others).context["page"].rows) == 2
+
+
+def test_an_empty_search_with_nothing_hidden_gives_the_plain_advice(client, admin):
+    html = client.get(USERS, {"q": "nobody-by-this-name"}).content.decode()
+    assert "No users match these filters. Try fewer words, or other statuses." in html
+    assert "Show archived accounts" not in html
