@@ -92,7 +92,13 @@ class UserListFilterForm(forms.Form):
     def __init__(self, data=None, *args, tenant=None, **kwargs):
         # No status chosen (a first visit, a bare sort link) lists the default statuses, so
         # the form shows them ticked: it says what the list shows.
-        data = data.copy() if data else QueryDict(mutable=True)
+        if isinstance(data, QueryDict):
+            data = data.copy()
+        else:  # a plain mapping (a caller other than the page)
+            query = QueryDict(mutable=True)
+            for key, value in (data or {}).items():
+                query.setlist(key, list(value) if isinstance(value, (list, tuple)) else [value])
+            data = query
         if not data.getlist("status"):
             data.setlist("status", list(DEFAULT_LIST_STATUSES))
         data.setdefault("per_page", "10")

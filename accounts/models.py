@@ -240,10 +240,16 @@ def interface_flags(codes: "list[str] | set[str]") -> dict[str, bool]:
     return {f"interface_{code}": code in codes for code in INTERFACES}
 
 
+# The statuses that show as Expired once the last day of access has passed: a Prospect or an
+# Invited person past it can no more activate than a Full user can sign in.
+EXPIRING_STATUSES = (UserStatus.PROSPECT, UserStatus.INVITED, UserStatus.FULL)
+
+
 def shown_status_of(status: str, access_end: date | None, today: date) -> str:
-    """A status as people see it: Full past the last day of access (the person's own, else
-    the tenant's) shows as Expired. For a list read as plain values, without a model a row."""
-    if status == UserStatus.FULL and access_end is not None and access_end < today:
+    """A status as people see it: a Prospect, Invited or Full person past the last day of
+    access (their own, else the tenant's) shows as Expired, everywhere (list, profile, API).
+    For a list read as plain values, without a model a row."""
+    if status in EXPIRING_STATUSES and access_end is not None and access_end < today:
         return UserStatus.EXPIRED
     return status
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ui.parsing import search_words
 
 from .lookups import ci
-from .models import DEFAULT_LIST_STATUSES, Tenant, User, UserStatus
+from .models import DEFAULT_LIST_STATUSES, EXPIRING_STATUSES, Tenant, User, UserStatus
 
 SEARCHED_FIELDS = ("first_name", "surname", "email")
 # Newest first; the index user_tenant_created_idx serves it, and keyset pages seek on it.
@@ -69,18 +69,19 @@ def tenant_access_over(tenant: Tenant, today: date) -> bool:
 
 
 def shown_status_filter(statuses: Iterable[str], today: date, tenant_over: bool) -> Q:
-    """People whose status as shown is one of ``statuses``: a Full user past their access end
-    date (their own, else the tenant's: ``tenant_over`` when that has passed) shows, and is
-    found, as Expired."""
+    """People whose status as shown is one of ``statuses``: a Prospect, Invited or Full person
+    past their access end date (their own, else the tenant's: ``tenant_over`` when that has
+    passed) shows, and is found, as Expired."""
     past_end = Q(access_ends_on__lt=today)
     if tenant_over:
         past_end |= Q(access_ends_on__isnull=True)
     wanted = set(statuses)
-    condition = Q(status__in=sorted(wanted - {UserStatus.FULL}))
-    if UserStatus.FULL in wanted:
-        condition |= Q(status=UserStatus.FULL) & ~past_end
+    expiring = wanted & set(EXPIRING_STATUSES)
+    condition = Q(status__in=sorted(wanted - expiring))
+    if expiring:
+        condition |= Q(status__in=sorted(expiring)) & ~past_end
     if UserStatus.EXPIRED in wanted:
-        condition |= Q(status=UserStatus.FULL) & past_end
+        condition |= Q(status__in=EXPIRING_STATUSES) & past_end
     return condition
 
 

@@ -31,6 +31,10 @@ from .tokens import activation_token_generator
 logger = logging.getLogger(__name__)
 
 CANNOT_INVITE = "Only a Prospect or an Invited user can be sent an invitation."
+ACCESS_ENDED = (
+    "This person's access has ended, so their link would not work. Extend their access end "
+    "date first."
+)
 # A send that has not finished this long after it started died with its process (the provider
 # call itself times out well within it); it is tried once more, then reported.
 STUCK_AFTER = timedelta(minutes=10)
@@ -259,6 +263,8 @@ def invitation_send(
         locked = User.objects.select_for_update().select_related("tenant").get(pk=user.pk)
         if locked.status not in INVITABLE_STATUSES or locked.is_archived:
             raise ValidationError(CANNOT_INVITE, code="status")
+        if locked.access_expired:
+            raise ValidationError(ACCESS_ENDED, code="expired")
         if expected_count is not None and locked.invitation_count != expected_count:
             latest = Invitation.objects.filter(user=locked).order_by("-sequence").first()
             if latest is not None:
