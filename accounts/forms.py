@@ -1,5 +1,6 @@
 from copy import copy
 from functools import partial
+from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Row
@@ -94,11 +95,8 @@ class UserListFilterForm(forms.Form):
         # the form shows them ticked: it says what the list shows.
         if isinstance(data, QueryDict):
             data = data.copy()
-        else:  # a plain mapping (a caller other than the page)
-            query = QueryDict(mutable=True)
-            for key, value in (data or {}).items():
-                query.setlist(key, list(value) if isinstance(value, (list, tuple)) else [value])
-            data = query
+        else:  # a plain mapping, as a caller other than the page may give
+            data = QueryDict(urlencode(data or {}, doseq=True), mutable=True)
         if not data.getlist("status"):
             data.setlist("status", list(DEFAULT_LIST_STATUSES))
         data.setdefault("per_page", "10")

@@ -199,7 +199,9 @@ def hidden_matches(tenant: Tenant, form: UserListFilterForm, query: QueryDict) -
                 {
                     "kind": kind,
                     "count": count,
-                    "more": count > HIDDEN_MATCHES_COUNTED,
+                    "shown": f"More than {HIDDEN_MATCHES_COUNTED}"
+                    if count > HIDDEN_MATCHES_COUNTED
+                    else str(count),
                     "url": "?" + urlencode(list(link.lists()), doseq=True),
                 }
             )
